@@ -1,0 +1,146 @@
+"""`Catalogue`: the one door to the catalogue of a data directory, for the app and the CLI.
+
+Data directory layout:
+
+    mirror.sqlite3   the mirror (SQLite, WAL): items, attachment registry, metadata
+    index/           the Whoosh index, in generations (see `indexstore`)
+    attachments/     attachment files by SHA-256
+    write.lock       held by whichever process is changing the catalogue
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .attachments import AttachmentStore
+from .bundle import open_source
+from .errors import StoreBusy
+from .importer import ImportReport, import_source
+from .indexstore import IndexStore
+from .locking import WriterLock
+from .mirror import Mirror
+from .model import Item
+from .progress import Progress, silent
+from .search import Searcher, SearchResults, Suggestion
+from .verify import VerifyReport, verify
+
+LOCK_WAIT = 600.0
+"""Seconds a writer waits for another to finish before giving up with `StoreBusy`."""
+
+
+class Catalogue:
+    def __init__(self, data_dir: Path | str, *, prepare: bool = True,
+                 progress: Progress = silent) -> None:
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.mirror = Mirror(self.data_dir / "mirror.sqlite3")
+        self.lock = WriterLock(self.data_dir / "write.lock")
+        self.store = IndexStore(self.data_dir / "index", self.mirror, self.lock)
+        self.attachments = AttachmentStore(self.data_dir / "attachments", self.mirror)
+        self._searcher = Searcher(self.store, self.mirror)
+        if prepare:
+            self.prepare(progress)
+
+    def close(self) -> None:
+        self._searcher.close()
+        self.mirror.close()
+
+    def __enter__(self) -> Catalogue:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- keeping the index ready --------------------------------------------------------------
+
+    def needs_indexing(self) -> bool:
+        """True if the index is unusable or behind the mirror."""
+        state = self.store.state()
+        if state is None or state.applied_seq < self.mirror.current_seq():
+            return True
+        return self.store.open_current() is None
+
+    def prepare(self, progress: Progress = silent) -> None:
+        """Rebuild an unusable index, or catch a lagging one up, before searching.
+
+        If another process holds the writer lock it is already doing this; a usable index is
+        then searched as it is, and only an unusable one is waited for.
+        """
+        if not self.needs_indexing():
+            return
+        try:
+            self.lock.acquire(timeout=0 if self.store.open_current() else LOCK_WAIT)
+        except StoreBusy:
+            return
+        try:
+            self.store.ensure_ready(progress)
+        finally:
+            self.lock.release()
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def import_path(self, path: Path | str, progress: Progress = silent) -> ImportReport:
+        """Import a JSONL file or a bundle, then bring the index up to date."""
+        self.lock.acquire(timeout=LOCK_WAIT)
+        try:
+            source = open_source(Path(path), progress)
+            try:
+                report = import_source(source, self.mirror, self.attachments, progress)
+            finally:
+                source.close()
+            self.store.ensure_ready(progress)
+            return report
+        finally:
+            self.lock.release()
+
+    def rebuild_index(self, progress: Progress = silent) -> str:
+        """Build a fresh index generation from the mirror; returns its name."""
+        self.lock.acquire(timeout=LOCK_WAIT)
+        try:
+            return self.store.rebuild(progress)
+        finally:
+            self.lock.release()
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def search(self, text: str, **kwargs) -> SearchResults:
+        """See `Searcher.search`: ranked, highlighted, faceted results; never fails on text."""
+        return self._searcher.search(text, **kwargs)
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
+        return self._searcher.suggest(prefix, limit)
+
+    def get(self, item_id: str) -> Item | None:
+        return self.mirror.get(item_id)
+
+    def attachment_path(self, sha256: str) -> Path | None:
+        return self.attachments.get(sha256)
+
+    def verify(self, progress: Progress = silent) -> VerifyReport:
+        return verify(self.mirror, self.store, self.attachments, progress)
+
+    def stats(self) -> dict:
+        """Counts and states for staff: items, attachments, index generation, last import."""
+        state = self.store.state()
+        files, size = self.mirror.attachment_count()
+        documents = None
+        opened = self.store.open_current()
+        if opened is not None:
+            with opened[1].searcher() as s:
+                documents = s.doc_count()
+        seq = self.mirror.current_seq()
+        return {
+            "data_dir": str(self.data_dir),
+            "items": self.mirror.count(),
+            "attachments": {"files": files, "bytes": size},
+            "index": {
+                "generation": state.generation if state else None,
+                "analyzer_version": state.analyzer_version if state else None,
+                "documents": documents,
+                "applied_seq": state.applied_seq if state else None,
+                "mirror_seq": seq,
+                "up_to_date": bool(state and opened and state.applied_seq >= seq),
+                "built_at": state.built_at if state else None,
+            },
+            "last_import": self.mirror.get_meta("last_import"),
+        }

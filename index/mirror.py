@@ -1,0 +1,259 @@
+"""The mirror: the kiosk's copy of the published catalogue, in SQLite (WAL), the record of truth.
+
+Every applied batch of changes is one transaction and gets the next *sequence number*; each item
+row and each deletion (tombstone) remembers the sequence that last touched it. The search index
+records the sequence it has applied, so after a crash between a mirror commit and an index commit
+the index catches up by replaying `changes_since(seq)`: nothing is lost and replay is harmless.
+
+One process writes at a time (see `locking`); any number read. Connections are per thread, so the
+touch app can search on its UI thread while a background sync writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import CatalogueError
+from .model import Change, Item, updated_instant
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS items (
+    id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL,          -- the item as canonical JSON (Item.to_json)
+    hash TEXT NOT NULL,         -- digest of doc, to recognise re-imports of the same content
+    updated_ts REAL NOT NULL,   -- updated_at as epoch seconds, to refuse stale copies
+    seq INTEGER NOT NULL        -- the batch that last wrote this row
+);
+CREATE INDEX IF NOT EXISTS items_seq ON items(seq);
+CREATE TABLE IF NOT EXISTS tombstones (id TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS attachments (
+    sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, media_type TEXT, stored_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def content_hash(item: Item) -> str:
+    return hashlib.sha256(item.to_json().encode()).hexdigest()[:32]
+
+
+@dataclass
+class ApplyCounts:
+    """What one or more batches of changes did to the mirror."""
+
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    stale: int = 0
+    missing: int = 0
+    ids_touched: list[str] = field(default_factory=list)
+
+    def merge(self, other: ApplyCounts) -> None:
+        for name in ("added", "updated", "deleted", "unchanged", "stale", "missing"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def changed(self) -> int:
+        return self.added + self.updated + self.deleted
+
+
+class Mirror:
+    """SQLite store of catalogue items, attachment registry and metadata."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._translate("打开", "open"):
+            db = self._db()
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise CatalogueError(
+                    "目录数据库由更新版本的软件创建，请升级本软件",
+                    "the mirror was written by a newer version of this software; upgrade it")
+            db.executescript(_SCHEMA)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    # -- connections --------------------------------------------------------------------------
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            self._local.db = db
+        return db
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    class _translate:
+        """Turn sqlite3 errors into CatalogueError with a message a clerk can act on."""
+
+        def __init__(self, zh: str, en: str) -> None:
+            self.zh, self.en = zh, en
+
+        def __enter__(self) -> None:
+            return None
+
+        def __exit__(self, exc_type, exc, tb) -> bool:
+            if exc is None or not isinstance(exc, sqlite3.Error):
+                return False
+            text = str(exc)
+            if "disk" in text and ("full" in text or "I/O" in text):
+                raise CatalogueError(f"{self.zh}目录数据库失败：磁盘已满或无法写入，请清理空间后重试",
+                                     f"could not {self.en} the mirror: the disk is full or failing; "
+                                     "free some space and retry") from exc
+            raise CatalogueError(f"{self.zh}目录数据库失败：{text}",
+                                 f"could not {self.en} the mirror: {text}") from exc
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def apply(self, changes: Iterable[Change], *, skip_stale: bool = False) -> ApplyCounts:
+        """Apply changes in order as one transaction under a new sequence number.
+
+        With `skip_stale`, an upsert older (by `updated_at`) than the stored copy is counted as
+        stale and ignored: importing last month's USB bundle must not roll the catalogue back.
+        """
+        counts = ApplyCounts()
+        db = self._db()
+        with self._translate("写入", "write to"):
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                seq = self.current_seq() + 1
+                for change in changes:
+                    self._apply_one(db, change, seq, skip_stale, counts)
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('seq', ?)", (str(seq),))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        return counts
+
+    def _apply_one(self, db: sqlite3.Connection, change: Change, seq: int, skip_stale: bool,
+                   counts: ApplyCounts) -> None:
+        row = db.execute("SELECT hash, updated_ts FROM items WHERE id = ?",
+                         (change.item_id,)).fetchone()
+        if change.op == "delete":
+            if row is None:
+                counts.missing += 1
+                return
+            db.execute("DELETE FROM items WHERE id = ?", (change.item_id,))
+            db.execute("INSERT OR REPLACE INTO tombstones VALUES (?, ?)", (change.item_id, seq))
+            counts.deleted += 1
+            counts.ids_touched.append(change.item_id)
+            return
+        item = change.item
+        assert item is not None
+        digest = content_hash(item)
+        ts = updated_instant(item).timestamp()
+        if row is not None and row[0] == digest:
+            counts.unchanged += 1
+            return
+        if row is not None and skip_stale and ts < row[1]:
+            counts.stale += 1
+            return
+        db.execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?)",
+                   (item.id, item.to_json(), digest, ts, seq))
+        db.execute("DELETE FROM tombstones WHERE id = ?", (item.id,))
+        if row is None:
+            counts.added += 1
+        else:
+            counts.updated += 1
+        counts.ids_touched.append(item.id)
+
+    def set_meta(self, key: str, value: object) -> None:
+        with self._translate("写入", "write to"):
+            self._db().execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                               (key, json.dumps(value, ensure_ascii=False)))
+
+    def register_attachment(self, sha256: str, size: int, media_type: str | None) -> None:
+        with self._translate("写入", "write to"):
+            self._db().execute("INSERT OR REPLACE INTO attachments VALUES (?, ?, ?, ?)",
+                               (sha256, size, media_type, time.time()))
+
+    def forget_tombstones(self, up_to_seq: int) -> None:
+        """Drop deletions the search index has already applied."""
+        with self._translate("写入", "write to"):
+            self._db().execute("DELETE FROM tombstones WHERE seq <= ?", (up_to_seq,))
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def get_meta(self, key: str, default: object = None) -> object:
+        row = self._db().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return default if row is None else json.loads(row[0])
+
+    def current_seq(self) -> int:
+        row = self._db().execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
+        return int(row[0]) if row else 0
+
+    def count(self) -> int:
+        return self._db().execute("SELECT count(*) FROM items").fetchone()[0]
+
+    def get(self, item_id: str) -> Item | None:
+        row = self._db().execute("SELECT doc FROM items WHERE id = ?", (item_id,)).fetchone()
+        return Item.from_json(row[0]) if row else None
+
+    def get_many(self, ids: list[str]) -> dict[str, Item]:
+        out: dict[str, Item] = {}
+        db = self._db()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for item_id, doc in db.execute(
+                    f"SELECT id, doc FROM items WHERE id IN ({marks})", chunk):
+                out[item_id] = Item.from_json(doc)
+        return out
+
+    def ids(self) -> set[str]:
+        return {r[0] for r in self._db().execute("SELECT id FROM items")}
+
+    def hashes(self) -> dict[str, str]:
+        return dict(self._db().execute("SELECT id, hash FROM items"))
+
+    def iter_items(self, *, since_seq: int = 0, upto_seq: int | None = None,
+                   batch: int = 500) -> Iterator[tuple[Item, str]]:
+        """Items (with content hash) written after `since_seq`, in id order, read in batches."""
+        upto = self.current_seq() if upto_seq is None else upto_seq
+        last = ""
+        db = self._db()
+        while True:
+            rows = db.execute(
+                "SELECT id, doc, hash FROM items WHERE id > ? AND seq > ? AND seq <= ? "
+                "ORDER BY id LIMIT ?", (last, since_seq, upto, batch)).fetchall()
+            if not rows:
+                return
+            for _id, doc, digest in rows:
+                yield Item.from_json(doc), digest
+            last = rows[-1][0]
+
+    def count_since(self, since_seq: int) -> int:
+        return self._db().execute("SELECT count(*) FROM items WHERE seq > ?",
+                                  (since_seq,)).fetchone()[0]
+
+    def deleted_since(self, since_seq: int) -> list[str]:
+        return [r[0] for r in self._db().execute(
+            "SELECT id FROM tombstones WHERE seq > ?", (since_seq,))]
+
+    def attachment_count(self) -> tuple[int, int]:
+        """(number, total bytes) of attachment files held."""
+        n, size = self._db().execute(
+            "SELECT count(*), coalesce(sum(size), 0) FROM attachments").fetchone()
+        return n, size
+
+    def has_attachment(self, sha256: str) -> bool:
+        return self._db().execute("SELECT 1 FROM attachments WHERE sha256 = ?",
+                                  (sha256,)).fetchone() is not None

@@ -1,0 +1,206 @@
+"""From whatever a citizen typed to a Whoosh query. There is no query syntax: any text is valid.
+
+The text is folded and cut into *units*, each of which a matching item must contain:
+
+- a run of ideographs is cut into words by jieba; filler words of spoken questions (我想, 请问,
+  怎么, 的 …) are dropped; neighbouring single characters are kept together (临/澄 → 临澄).
+  A unit matches a field that holds all of its character bigrams (so it matches whatever way
+  the item's text was cut into words), and scores extra where the field holds it as a word;
+- a run of digits or letters with digits (2021, pm2) must occur as such;
+- a run of letters only is also read as pinyin or initials of a title (`baomi`, `zfxxgk`); when the
+  whole query is letters and spaces, the spaces are ignored (`zheng fu` = `zhengfu`).
+
+Items are ranked in tiers, each far above the next, so the order is predictable:
+
+1. the query *is* an item's 索引号 or 文号, however bracketed or wide (see `numbers`);
+2. every unit matches the title or the metadata (title, pinyin of title, keywords, agency,
+   numbers) — "title matches rank above body-only matches";
+3. everything else that contains every unit, by BM25F with the title weighted highest.
+
+If nothing contains every unit, the query is *relaxed* to items containing any unit, and the
+results say so, so the screen can say "no exact match; related documents".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as Q
+
+from . import numbers
+from .analysis import pieces, words
+from .fold import fold
+
+MAX_QUERY_CHARS = 500
+"""Characters of a query that are read; a pasted essay is searched by its beginning."""
+MAX_UNITS = 24
+
+TEXT_FIELDS: dict[str, float] = {
+    "title": 4.0, "keywords": 3.0, "agency_text": 2.0, "numbers": 2.0, "summary": 1.5,
+    "body": 1.0,
+}
+HEAD_FIELDS = ("title", "keywords", "agency_text", "numbers")
+PINYIN_FIELDS = ("title_py", "title_ini")
+
+NUMBER_TIER = 10_000.0
+HEAD_TIER = 1_000.0
+
+# Words that carry no subject in a spoken or typed question. Kept short on purpose: words such as
+# 情况, 信息 or 工作 are often exactly what a title says.
+FILLER = frozenset("""
+的 了 吗 呢 吧 啊 呀 么 是 在 有 和 与 及 或 对 把 被 给 从 向 到 就 都 也 还 又 很
+我 我们 你 您 他 她 它 他们 自己 这 那 这个 那个 这些 那些 哪 哪个 哪些 哪里
+想 要 想要 想知道 知道 了解 请问 请 麻烦 帮 帮我 一下 查 查询 查找 找 看 看看 问 问问
+怎么 怎样 怎么样 如何 什么 多少 几 是否 是不是 有没有 能 能否 可以 可否 需要 应该 应当
+关于 有关 相关 方面 一些 一个 哪儿 为什么 啥 咋
+""".split())  # noqa: SIM905 - a word list reads best as text
+
+_LETTERS = re.compile(r"[a-z]+")
+_LETTER_QUERY = re.compile(r"[a-z' ]+")
+
+
+@dataclass(frozen=True)
+class Unit:
+    text: str
+    kind: str  # "cjk", "alnum" or "pinyin"
+    optional: bool = False
+    parts: tuple[str, ...] = ()  # a pinyin unit's separate words, for English-word matching
+
+
+@dataclass
+class ParsedQuery:
+    raw: str
+    units: list[Unit] = field(default_factory=list)
+    number_keys: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.units and not self.number_keys
+
+    @property
+    def required(self) -> list[Unit]:
+        return [u for u in self.units if not u.optional]
+
+
+def _cjk_units(run: str) -> list[Unit]:
+    """Subject units of a run of ideographs: content words, with single characters grouped."""
+    out: list[str] = []
+    group = ""
+    for w, _ in words(run):
+        if w in FILLER:
+            if group:
+                out.append(group)
+            group = ""
+        elif len(w) == 1:
+            group += w
+        else:
+            if group:
+                out.append(group)
+            group = ""
+            out.append(w)
+    if group:
+        out.append(group)
+    if not out and run:  # a query of nothing but filler words: search what was typed
+        out = [run]
+    return [Unit(u, "cjk") for u in out]
+
+
+def parse(text: str) -> ParsedQuery:
+    """Read a citizen's query. Never raises: unusable text gives an empty query."""
+    text = (text or "")[:MAX_QUERY_CHARS]
+    parsed = ParsedQuery(raw=text)
+    if numbers.looks_like_number(text):
+        parsed.number_keys = [k for k in (numbers.exact_key(text), numbers.loose_key(text)) if k]
+    folded = fold(text).strip()
+    if folded and _LETTER_QUERY.fullmatch(folded) and _LETTERS.search(folded):
+        key = "".join(_LETTERS.findall(folded))
+        parsed.units = [Unit(key, "pinyin", parts=tuple(_LETTERS.findall(folded)))]
+        return parsed
+    units: list[Unit] = []
+    for piece, _start, cjk in pieces(folded):
+        if cjk:
+            units.extend(_cjk_units(piece))
+        elif piece.isalpha() and len(piece) >= 2:
+            units.append(Unit(piece, "pinyin", parts=(piece,)))
+        else:
+            units.append(Unit(piece, "alnum"))
+    # single characters next to real words (年, 号, 市) narrow little and cost recall: optional
+    substantial = [u for u in units if not (u.kind == "cjk" and len(u.text) == 1)]
+    if substantial:
+        units = [Unit(u.text, u.kind, optional=True) if u.kind == "cjk" and len(u.text) == 1
+                 else u for u in units]
+    seen: set[tuple[str, str]] = set()
+    for u in units:
+        if (u.text, u.kind) not in seen:
+            seen.add((u.text, u.kind))
+            parsed.units.append(u)
+    parsed.units = parsed.units[:MAX_UNITS]
+    return parsed
+
+
+def _bigrams(s: str) -> list[str]:
+    return [s[i:i + 2] for i in range(len(s) - 1)]
+
+
+def _in_field(unit: Unit, fieldname: str, boost: float) -> Q.Query:
+    t = unit.text
+    if unit.kind == "cjk":
+        if len(t) == 1:
+            return Q.Or([Q.Term(fieldname, t, boost=boost), Q.Prefix(fieldname, t, boost=boost)])
+        if len(t) == 2:
+            return Q.Term(fieldname, t, boost=boost)
+        grams = Q.And([Q.Term(fieldname, g, boost=boost) for g in dict.fromkeys(_bigrams(t))])
+        return Q.Or([Q.Term(fieldname, t, boost=boost * 2), grams])
+    if unit.kind == "pinyin":
+        if len(unit.parts) == 1:
+            return Q.Term(fieldname, unit.parts[0], boost=boost)
+        return Q.And([Q.Term(fieldname, p, boost=boost) for p in unit.parts])
+    return Q.Term(fieldname, t, boost=boost)
+
+
+def unit_query(unit: Unit, fieldnames) -> Q.Query:
+    """A unit matched in any of the given fields (with their boosts), and by pinyin of titles."""
+    subs = [_in_field(unit, f, TEXT_FIELDS[f]) for f in fieldnames]
+    if unit.kind == "pinyin" and len(unit.text) >= 2:
+        subs += [Q.Term(f, unit.text, boost=TEXT_FIELDS["title"]) for f in PINYIN_FIELDS]
+    return Q.Or(subs)
+
+
+def number_query(parsed: ParsedQuery) -> Q.Query | None:
+    if not parsed.number_keys:
+        return None
+    return Q.Or([Q.Term("numkey", k) for k in parsed.number_keys])
+
+
+def build(parsed: ParsedQuery, *, relaxed: bool = False) -> Q.Query:
+    """The tiered query for a parsed text (see the module doc); `relaxed` needs only one unit."""
+    req = parsed.required
+    opt = [u for u in parsed.units if u.optional]
+    tiers: list[Q.Query] = []
+    num = number_query(parsed)
+    if num is not None:
+        tiers.append(Q.ConstantScoreQuery(num, NUMBER_TIER))
+    if req:
+        every = list(TEXT_FIELDS)
+        if relaxed:
+            main: Q.Query = Q.Or([unit_query(u, every) for u in req])
+        else:
+            main = Q.And([unit_query(u, every) for u in req])
+            head = Q.And([unit_query(u, HEAD_FIELDS) for u in req])
+            tiers.append(Q.ConstantScoreQuery(head, HEAD_TIER))
+        if opt:
+            main = Q.AndMaybe(main, Q.Or([unit_query(u, every) for u in opt]))
+        tiers.append(main)
+    if not tiers:
+        return Q.NullQuery
+    return tiers[0] if len(tiers) == 1 else Q.Or(tiers)
+
+
+def highlight_terms(parsed: ParsedQuery) -> tuple[list[str], list[str]]:
+    """(folded strings to mark in text, pinyin keys to mark in titles)."""
+    marked = [u for u in parsed.units if not u.optional]
+    text = [u.text for u in marked if u.kind != "pinyin"]
+    text += [p for u in marked if u.kind == "pinyin" for p in u.parts]
+    keys = [u.text for u in marked if u.kind == "pinyin"]
+    return text, keys

@@ -1,0 +1,111 @@
+"""The Whoosh schema and how an `Item` becomes an index document.
+
+The index holds no text the mirror does not; it stores only the id and a content hash (for
+`verify`). Titles and bodies for display and snippets come from the mirror. Facet values are
+folded (Traditional → Simplified) so that 北屏縣人民政府 and 北屏县人民政府 are one agency.
+"""
+
+from __future__ import annotations
+
+from whoosh import fields
+
+from . import numbers, pinyin
+from .analysis import ChineseTokenizer, SeparatedTokenizer, join_terms, pieces, words
+from .fold import CJK_RUN, fold
+from .model import Item, top_category
+
+MAX_INDEXED_BODY = 200_000
+"""Characters of a body that are searchable; a longer body is kept whole but searched by its start."""
+
+SUGGEST_SEP = "\x1e"
+"""Separates a suggestion's lookup key from the phrase shown (`baomi\x1e保密`); it must differ
+from `SeparatedTokenizer.SEP`, which separates the terms of the field."""
+
+
+def build_schema() -> fields.Schema:
+    text = ChineseTokenizer()
+    keyed = SeparatedTokenizer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        hash=fields.STORED(),
+        title=fields.TEXT(analyzer=text, phrase=True),
+        title_py=fields.KEYWORD(analyzer=keyed),
+        title_ini=fields.KEYWORD(analyzer=keyed),
+        summary=fields.TEXT(analyzer=text, phrase=False),
+        body=fields.TEXT(analyzer=text, phrase=False),
+        keywords=fields.TEXT(analyzer=text, phrase=False),
+        agency_text=fields.TEXT(analyzer=text, phrase=False),
+        numbers=fields.TEXT(analyzer=text, phrase=False),
+        numkey=fields.KEYWORD(analyzer=keyed),
+        agency=fields.ID(sortable=True),
+        category=fields.KEYWORD(analyzer=keyed),
+        catset=fields.ID(sortable=True),
+        year=fields.ID(sortable=True),
+        published=fields.ID(sortable=True),
+        sugg=fields.KEYWORD(analyzer=keyed),
+    )
+
+
+def facet_values(item: Item) -> tuple[str, list[str], str]:
+    """(agency, top-level categories, year) as the facets show and filter them."""
+    cats = sorted({fold(top_category(c)) for c in item.categories} - {""})
+    return fold(item.agency.strip()), cats, item.year
+
+
+def suggestion_terms(item: Item) -> list[str]:
+    """Lookup terms for search-as-you-type: words and short phrases of the title, and the agency.
+
+    Each phrase is findable by its folded characters, its pinyin and its initials.
+    """
+    phrases: set[str] = set()
+    for run, _start, cjk in pieces(fold(item.title)):
+        if not cjk:
+            continue
+        seg = [w for w, _ in words(run)]
+        for i in range(len(seg)):
+            # a word, or two or three neighbouring words, each of two characters or more
+            for j in range(i + 1, min(i + 4, len(seg) + 1)):
+                if len(seg[j - 1]) < 2:
+                    break
+                phrase = "".join(seg[i:j])
+                if len(phrase) > 8:
+                    break
+                phrases.add(phrase)
+    agency = fold(item.agency.strip())
+    if agency:
+        phrases.add(agency)
+    out: set[str] = set()
+    for p in phrases:
+        out.add(f"{p}{SUGGEST_SEP}{p}")
+        if CJK_RUN.fullmatch(p):
+            full, ini = pinyin.phrase_keys(p)
+            for key in (full, ini):
+                if key and len(key) >= 2:
+                    out.add(f"{key}{SUGGEST_SEP}{p}")
+    return sorted(out)
+
+
+def document(item: Item, content_hash: str) -> dict[str, object]:
+    """The fields Whoosh indexes for one item."""
+    agency, cats, year = facet_values(item)
+    full, ini = pinyin.title_keys(item.title)
+    keys = numbers.keys_for(item.id) + numbers.keys_for(item.doc_number)
+    return {
+        "id": item.id,
+        "hash": content_hash,
+        "title": item.title,
+        "title_py": join_terms(sorted(full)),
+        "title_ini": join_terms(sorted(ini)),
+        "summary": item.summary or "",
+        "body": item.body[:MAX_INDEXED_BODY],
+        "keywords": " ".join(item.keywords),
+        "agency_text": item.agency,
+        "numbers": f"{item.id} {item.doc_number or ''}",
+        "numkey": join_terms(keys),
+        "agency": agency,
+        "category": join_terms(cats),
+        "catset": join_terms(cats),
+        "year": year,
+        "published": item.published_date,
+        "sugg": join_terms(suggestion_terms(item)),
+    }

@@ -1,0 +1,1 @@
+"""`kiosk-admin`, the staff command line: import, search, stats, verify, rebuild the index."""

@@ -1,0 +1,206 @@
+"""`kiosk-admin`: what venue staff and deployment scripts run.
+
+Every command takes `--data-dir` (see `kiosk.paths`). Output is for people by default and JSON
+with `--json`. Errors print one line in Chinese and English and exit non-zero, never a traceback
+(set KIOSK_DEBUG=1 to see one). Exit codes: 0 done; 1 failed (nothing, or nothing more, changed);
+2 wrong usage; 3 import done but some lines rejected; 4 verify found a mismatch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+
+from index import Catalogue, CatalogueError
+
+from .. import paths
+from . import render
+from .progress import for_terminal
+
+EXIT_FAILED, EXIT_USAGE, EXIT_REJECTIONS, EXIT_MISMATCH = 1, 2, 3, 4
+
+
+def _print_json(obj: object) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+def _open(args: argparse.Namespace, progress=None) -> Catalogue:
+    if progress is None:
+        progress, _ = for_terminal()
+    return Catalogue(paths.resolve_data_dir(args.data_dir), progress=progress)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    progress, bars = for_terminal()
+    with _open(args, progress) as cat:
+        report = cat.import_path(args.path, progress)
+    if bars:
+        bars.close()
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print(render.import_report(report))
+    return EXIT_REJECTIONS if report.rejected_total else 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    with _open(args) as cat:
+        results = cat.search(args.query, agency=args.agency, category=args.category,
+                             year=args.year, page=args.page, page_size=args.limit)
+    if args.json:
+        _print_json(render.search_json(results))
+    else:
+        print(render.search_results(results))
+    return 0
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    with _open(args) as cat:
+        found = cat.suggest(args.prefix, args.limit)
+    if args.json:
+        _print_json([{"text": s.text, "count": s.count} for s in found])
+    else:
+        for s in found:
+            print(f"{render.safe(s.text)}\t{s.count}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with _open(args) as cat:
+        item = cat.get(args.id)
+        if item is None:
+            raise CatalogueError(f"没有编号为 {args.id} 的信息", f"no item with id {args.id}")
+        if args.json:
+            _print_json(item.to_dict())
+            return 0
+        print(render.safe(item.title))
+        for label, value in (("索引号 index no.", item.id), ("发布机构 agency", item.agency),
+                             ("文号 doc no.", item.doc_number),
+                             ("成文日期 written", item.written_date),
+                             ("发布日期 published", item.published_date)):
+            if value:
+                print(f"  {label}: {render.safe(value)}")
+        for a in item.attachments:
+            held = "✓" if cat.attachment_path(a.sha256) else "尚未取得 not fetched"
+            print(f"  附件 attachment: {render.safe(a.name)} ({render.human_size(a.size)}) {held}")
+        print()
+        print(render.safe(item.body))
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    with _open(args) as cat:
+        s = cat.stats()
+    if args.json:
+        _print_json(s)
+    else:
+        print(render.stats(s))
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    progress, bars = for_terminal()
+    started = time.monotonic()
+    with Catalogue(paths.resolve_data_dir(args.data_dir), prepare=False) as cat:
+        name = cat.rebuild_index(progress)
+        docs = cat.stats()["index"]["documents"]
+    if bars:
+        bars.close()
+    print(f"已重建索引 Index rebuilt: {name}，{docs} 篇 documents，"
+          f"{time.monotonic() - started:.1f} s")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    progress, bars = for_terminal()
+    with Catalogue(paths.resolve_data_dir(args.data_dir), prepare=False) as cat:
+        report = cat.verify(progress)
+    if bars:
+        bars.close()
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print(render.verify_report(report))
+    return 0 if report.ok else EXIT_MISMATCH
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="kiosk-admin",
+        description="政府信息查阅终端管理工具 / Staff tool of the disclosure reading-room kiosk")
+    p.add_argument("--data-dir", metavar="DIR",
+                   help="数据目录 data directory (default: $KIOSK_DATA_DIR or "
+                        "~/.local/share/disclosure-kiosk)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, fn: Callable[[argparse.Namespace], int], text: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=text, description=text)
+        sp.set_defaults(fn=fn)
+        return sp
+
+    sp = add("import", cmd_import, "导入 JSONL 文件或导入包 / import a JSONL file or a bundle "
+             "(directory or .zip)")
+    sp.add_argument("path", help="JSONL 文件、导入包目录或 .zip / JSONL file, bundle directory or .zip")
+    sp.add_argument("--json", action="store_true", help="输出 JSON / print the report as JSON")
+
+    sp = add("search", cmd_search, "检索目录 / search the catalogue")
+    sp.add_argument("query", help="检索词，任意文本 / what to look for, any text")
+    sp.add_argument("--agency", help="只看此发布机构 / only this publishing agency")
+    sp.add_argument("--category", help="只看此分类（目录一级栏目）/ only this top-level category")
+    sp.add_argument("--year", help="只看此发布年份 / only this publication year")
+    sp.add_argument("--limit", type=int, default=10, help="每页条数 / hits per page (default 10)")
+    sp.add_argument("--page", type=int, default=1, help="页码 / page number (default 1)")
+    sp.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
+
+    sp = add("suggest", cmd_suggest, "输入提示 / completions for a typed prefix")
+    sp.add_argument("prefix", help="已输入的文字、拼音或首字母 / typed characters, pinyin or initials")
+    sp.add_argument("--limit", type=int, default=8, help="最多几条 / at most this many (default 8)")
+    sp.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
+
+    sp = add("show", cmd_show, "显示一条信息 / print one item")
+    sp.add_argument("id", help="索引号 / the item's index number")
+    sp.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
+
+    sp = add("stats", cmd_stats, "目录与索引状况 / items, attachments, index, last import")
+    sp.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
+
+    add("rebuild-index", cmd_rebuild, "从目录重建检索索引 / rebuild the search index from the mirror")
+
+    sp = add("verify", cmd_verify, "检查索引与目录是否一致、附件是否完好 / check that index and "
+             "mirror agree and attachments are intact")
+    sp.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except CatalogueError as exc:
+        print(f"错误：{exc.zh}  Error: {exc.en}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("已中断，未完成的批次不会生效 / Interrupted; unfinished batches were not applied",
+              file=sys.stderr)
+        return 130
+    except OSError as exc:
+        if os.environ.get("KIOSK_DEBUG"):
+            raise
+        where = f"：{exc.filename}" if exc.filename else ""
+        print(f"错误：文件操作失败{where}（{exc.strerror}）  Error: file operation failed{where} "
+              f"({exc.strerror})", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:
+        if os.environ.get("KIOSK_DEBUG"):
+            raise
+        print(f"内部错误，请联系技术支持（设置 KIOSK_DEBUG=1 查看详情）  Internal error: "
+              f"{type(exc).__name__}: {exc} (set KIOSK_DEBUG=1 for details)", file=sys.stderr)
+        return 70
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Progress bars on a terminal for long catalogue jobs; silence when output is not a terminal."""
+
+from __future__ import annotations
+
+import sys
+
+from index.progress import Progress, silent
+
+STAGES = {
+    "verify": ("校验 verify", "B"),
+    "attachments": ("附件 attachments", "file"),
+    "import": ("导入 import", "line"),
+    "index": ("索引 index", "item"),
+    "rebuild": ("重建 rebuild", "item"),
+}
+
+
+class TerminalProgress:
+    """A `Progress` callback drawing one tqdm bar per stage on stderr."""
+
+    def __init__(self) -> None:
+        self._bars: dict[str, object] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        bar = self._bars.get(stage)
+        if bar is None:
+            label, unit = STAGES.get(stage, (stage, "it"))
+            bar = tqdm(total=total or None, desc=label, unit=unit, unit_scale=unit == "B",
+                       file=sys.stderr, leave=True, dynamic_ncols=True)
+            self._bars[stage] = bar
+        if total and bar.total != total:
+            bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    def close(self) -> None:
+        for bar in self._bars.values():
+            bar.close()
+        self._bars.clear()
+
+
+def for_terminal() -> tuple[Progress, TerminalProgress | None]:
+    """A bar-drawing callback when stderr is a terminal, else the silent one."""
+    if sys.stderr.isatty():
+        bars = TerminalProgress()
+        return bars, bars
+    return silent, None

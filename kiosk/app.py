@@ -1,0 +1,48 @@
+"""`kiosk`: the touch application's entry point.
+
+Opens the catalogue first (rebuilding or catching up its index if needed, before any window
+appears), finds the CJK font, then hands over to `kiosk.ui`, the only package that imports Kivy.
+Until the touch-UI issue lands, the window is a home screen with the catalogue's sections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from index import Catalogue, CatalogueError
+from printing import PrintError, find_cjk_font
+
+from . import paths
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kiosk", description="政府信息查阅终端 / disclosure reading-room kiosk")
+    p.add_argument("--data-dir", metavar="DIR", help="数据目录 data directory (see kiosk-admin --help)")
+    p.add_argument("--windowed", action="store_true",
+                   help="以窗口运行而非全屏（调试用）/ run in a window instead of full screen")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    data_dir = paths.resolve_data_dir(args.data_dir)
+    try:
+        catalogue = Catalogue(data_dir)
+        font = find_cjk_font()
+    except (CatalogueError, PrintError) as exc:
+        print(f"错误：{exc.zh}  Error: {exc.en}", file=sys.stderr)
+        return 1
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_HOME", str(data_dir / "kivy"))
+    from .ui.app import run  # imports Kivy: only now, after the checks above
+
+    try:
+        return run(catalogue, font, windowed=args.windowed)
+    finally:
+        catalogue.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""The Kivy application object: kiosk window behaviour and the home screen."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from index import Catalogue
+from printing import CJKFont
+
+
+def run(catalogue: Catalogue, font: CJKFont, *, windowed: bool = False) -> int:
+    from kivy.config import Config
+
+    Config.set("kivy", "exit_on_escape", "0")  # a citizen must not be able to leave the kiosk
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+    if not windowed:
+        Config.set("graphics", "fullscreen", "auto")
+
+    from kivy.app import App
+    from kivy.clock import Clock
+    from kivy.core.text import LabelBase
+    from kivy.core.window import Window
+    from kivy.lang import Builder
+
+    from .home import HomeScreen, home_model
+
+    LabelBase.register("KioskCJK", str(font.path))
+    Builder.load_file(str(Path(__file__).with_name("home.kv")))
+
+    class KioskApp(App):
+        title = "政府信息公开查阅"
+
+        def build(self):
+            Window.bind(on_request_close=lambda *_a, **_k: True)  # window close does nothing
+            screen = HomeScreen()
+            model = home_model(catalogue)
+            screen.show(model)
+            Clock.schedule_once(lambda _dt: _announce(model), 0.5)
+            return screen
+
+    KioskApp().run()
+    return 0
+
+
+def _announce(model: dict) -> None:
+    # A line for operators and tests: the first frame is up and what it shows.
+    print(f"kiosk: home screen shown: {model['items']} items, {len(model['sections'])} sections",
+          file=sys.stderr, flush=True)

@@ -1,0 +1,38 @@
+"""The home screen (placeholder until the touch-UI issue): title, catalogue size, sections."""
+
+from __future__ import annotations
+
+from kivy.properties import StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+
+from index import Catalogue
+
+MAX_TILES = 12
+
+
+def home_model(catalogue: Catalogue) -> dict:
+    """What the home screen shows, read through the catalogue's public API."""
+    everything = catalogue.search("", page_size=1)
+    last = catalogue.stats().get("last_import") or {}
+    return {
+        "items": everything.total,
+        "sections": list(everything.facets.get("category", {}).items())[:MAX_TILES],
+        "updated": (last.get("at") or "")[:10],
+    }
+
+
+class SectionTile(Label):
+    """A catalogue section with its item count. Text is data: markup stays off."""
+
+
+class HomeScreen(BoxLayout):
+    summary = StringProperty("")
+
+    def show(self, model: dict) -> None:
+        updated = f" · 更新于 {model['updated']}" if model["updated"] else ""
+        self.summary = f"目录共 {model['items']} 条政府信息{updated}"
+        grid = self.ids.sections
+        grid.clear_widgets()
+        for name, count in model["sections"]:
+            grid.add_widget(SectionTile(text=f"{name}\n{count} 条"))
