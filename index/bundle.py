@@ -88,11 +88,12 @@ def open_source(path: Path, progress: Progress = silent) -> Source:
             return p.stat().st_size if p.is_file() else None
 
         return _verified(path.name, opener, size_of, None, progress)
-    if zipfile.is_zipfile(path):
+    if _looks_zipped(path):
         try:
             zf = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as exc:
-            raise _bad("压缩包已损坏", f"the zip file is damaged ({exc})") from exc
+            raise _bad("压缩包已损坏或不完整", f"the zip file is damaged or incomplete ({exc})"
+                       ) from exc
         infos = {i.filename: i for i in zf.infolist()}
 
         def zopen(name: str) -> BinaryIO:
@@ -103,6 +104,12 @@ def open_source(path: Path, progress: Progress = silent) -> Source:
 
         return _verified(path.name, zopen, zsize, zf, progress)
     return Source(path.name, "changes", None, lambda _name: open(path, "rb"))
+
+
+def _looks_zipped(path: Path) -> bool:
+    """A `.zip` name or the zip signature: then it must open as a zip, or be refused as damaged."""
+    with open(path, "rb") as f:
+        return path.suffix.lower() == ".zip" or f.read(4) == b"PK\x03\x04"
 
 
 def _missing(name: str) -> BinaryIO:

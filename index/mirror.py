@@ -136,7 +136,8 @@ class Mirror:
                 seq = self.current_seq() + 1
                 for change in changes:
                     self._apply_one(db, change, seq, skip_stale, counts)
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('seq', ?)", (str(seq),))
+                if counts.changed:  # a batch that changed nothing leaves no trace
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('seq', ?)", (str(seq),))
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")

@@ -94,7 +94,10 @@ class Searcher:
             self._name, self._ix = opened
             self._searcher = self._ix.searcher()
         elif not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
+            # Not Searcher.refresh(): it reuses a segment's reader when only deletions changed,
+            # and that reader still sees the deleted documents.
+            self._searcher.close()
+            self._searcher = self._ix.searcher()
         return self._searcher
 
     def _with_retry(self, fn):
