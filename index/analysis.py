@@ -27,7 +27,7 @@ from whoosh.analysis import Token, Tokenizer
 
 from .fold import CJK_CLASS, fold
 
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
 """Bump when the terms produced for a text change; an index built by another version is rebuilt."""
 
 _PIECE = re.compile(f"([{CJK_CLASS}]+)|([0-9a-z]+)")
@@ -43,16 +43,20 @@ def _jieba():
     return jieba.dt
 
 
-def words(run: str) -> list[tuple[str, int]]:
-    """jieba's words of a run of ideographs, each with its offset in the run."""
+@functools.lru_cache(maxsize=100_000)
+def words(run: str) -> tuple[tuple[str, int], ...]:
+    """jieba's words of a run of ideographs, each with its offset in the run.
+
+    Cached: government prose repeats its short runs (现通知如下, 各县区人民政府) endlessly.
+    """
     out: list[tuple[str, int]] = []
     offset = 0
     for w in _jieba().cut(run, HMM=False):
         out.append((w, offset))
         offset += len(w)
     if offset != len(run):  # never seen; keep offsets honest whatever jieba does
-        return [(c, i) for i, c in enumerate(run)]
-    return out
+        return tuple((c, i) for i, c in enumerate(run))
+    return tuple(out)
 
 
 def pieces(folded: str) -> Iterator[tuple[str, int, bool]]:
@@ -151,3 +155,36 @@ class SeparatedTokenizer(Tokenizer):
 def join_terms(values) -> str:
     """The field value `SeparatedTokenizer` splits back into `values`."""
     return SeparatedTokenizer.SEP.join(v for v in values if v)
+
+
+class PositionedTokenizer(Tokenizer):
+    """Splits a pre-computed stream of space-separated tokens, keeping their positions.
+
+    A `|` token emits nothing but advances the position, so phrase queries cannot match across
+    it (see `pinyin.title_streams`).
+    """
+
+    GAP = "|"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
+                 **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        offset = 0
+        for i, part in enumerate(value.split(" ")):
+            if part and part != self.GAP:
+                t.text = t.original = part
+                t.boost = 1.0
+                t.stopped = False
+                if positions:
+                    t.pos = start_pos + i
+                if chars:
+                    t.startchar, t.endchar = start_char + offset, start_char + offset + len(part)
+                yield t
+            offset += len(part) + 1

@@ -1,28 +1,30 @@
-"""Pinyin keys of titles, so a Latin keyboard finds Chinese titles.
+"""Pinyin of titles, so a Latin keyboard finds Chinese titles.
 
-A title is indexed under the full pinyin and the initials of its words and short character spans:
-保密 under `baomi` and `bm`, 政府信息公开 under `zhengfuxinxigongkai` and `zfxxgk`. Keys are
-made of
+Each title is indexed twice more, as streams of positioned tokens:
 
-- runs of 1–4 consecutive jieba words (up to 12 characters), which is how people think of a
-  phrase, and
-- every span of 2–4 characters, so a key still matches when jieba cut the title differently
-  from the way the reader thinks of it.
+- `title_py`: the toneless syllable of each character (保密 → `bao mi`), and
+- `title_ini`: overlapping pairs of initials (政府信息公开 → `zf fx xx xg gk`),
+
+with a gap in the positions wherever the title has something other than ideographs, so that no
+match spans two separate runs. A typed `baomi` is split into syllables the index knows
+(`bao mi`; every possible split is tried, so `xian` is both 先 and 西安) and looked up as a
+phrase; `zfxxgk` becomes the phrase `zf fx xx xg gk`. About 400 syllables and 676 pairs make up
+the whole vocabulary of these fields, which keeps the index small however many titles it holds.
 
 Readings come from pypinyin with its phrase data (so 银行 is `yinhang`), `ü` is written `u` (the
-keyboard has no ü; `lv` and `lu` both reach 绿 and 律 only through `u`), and tone marks are dropped.
+keyboard has no ü; 绿 is reached by `lu`), and tone marks are dropped.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 
-from .analysis import pieces, words
+from .analysis import pieces
 from .fold import fold
 
-MAX_WORDS = 4
-MAX_WORD_CHARS = 12
-SPAN_LENGTHS = range(2, 5)
+GAP = "|"
+MAX_SEGMENTATIONS = 4
 
 
 @functools.cache
@@ -32,51 +34,63 @@ def _lazy_pinyin():
     return lazy_pinyin
 
 
-def syllables(run: str) -> list[str | None]:
+@functools.lru_cache(maxsize=50_000)
+def syllables(run: str) -> tuple[str | None, ...]:
     """The toneless pinyin of each character of a run of ideographs (None when it has none)."""
     lazy = _lazy_pinyin()
     out = lazy(run)
     if len(out) != len(run):
         out = [lazy(c)[0] for c in run]
-    return [s.replace("v", "u") if s.isascii() and s.isalpha() else None for s in out]
+    return tuple(s.replace("v", "u") if s.isascii() and s.isalpha() else None for s in out)
 
 
-def _join(sylls: list[str | None], initials: bool) -> str | None:
+def _join(sylls: tuple[str | None, ...], initials: bool) -> str | None:
     if any(s is None for s in sylls):
         return None
     return "".join(s[0] if initials else s for s in sylls if s)
 
 
-def title_keys(title: str) -> tuple[set[str], set[str]]:
-    """(full-pinyin keys, initials keys) under which a title is indexed."""
-    full: set[str] = set()
-    ini: set[str] = set()
+def title_streams(title: str) -> tuple[str, str]:
+    """(syllable stream, initial-pair stream) of a title, for `PositionedTokenizer`."""
+    full: list[str] = []
+    pairs: list[str] = []
     for run, _start, cjk in pieces(fold(title)):
         if not cjk:
             continue
         sy = syllables(run)
-        spans = {(i, i + n) for n in SPAN_LENGTHS for i in range(len(run) - n + 1)}
-        seg = words(run)
-        for a in range(len(seg)):
-            for b in range(a, min(a + MAX_WORDS, len(seg))):
-                start, end = seg[a][1], seg[b][1] + len(seg[b][0])
-                if end - start <= MAX_WORD_CHARS:
-                    spans.add((start, end))
-        for i, j in spans:
-            f = _join(sy[i:j], initials=False)
-            if f:
-                full.add(f)
-            if j - i >= 2:
-                k = _join(sy[i:j], initials=True)
-                if k:
-                    ini.add(k)
-    return full, ini
+        full += [s or GAP for s in sy] + [GAP]
+        for a, b in itertools.pairwise(sy):
+            pairs.append(a[0] + b[0] if a and b else GAP)
+        pairs.append(GAP)
+    return " ".join(full), " ".join(pairs)
 
 
-def phrase_keys(phrase: str) -> tuple[str | None, str | None]:
-    """(full pinyin, initials) of a phrase of ideographs, for suggestions."""
-    sy = syllables(phrase)
-    return _join(sy, initials=False), _join(sy, initials=True)
+def initial_pairs(key: str) -> list[str]:
+    """The overlapping letter pairs of typed initials: `zfxx` → `zf fx xx`."""
+    return [key[i:i + 2] for i in range(len(key) - 1)]
+
+
+def segmentations(key: str, vocabulary: frozenset[str] | set[str]) -> list[list[str]]:
+    """The ways `key` splits into syllables of `vocabulary`, fewest syllables first."""
+
+    @functools.cache
+    def splits(i: int) -> tuple[tuple[str, ...], ...]:
+        if i == len(key):
+            return ((),)
+        out = []
+        for j in range(min(len(key), i + 6), i, -1):
+            if key[i:j] in vocabulary:
+                out += [(key[i:j], *rest) for rest in splits(j)]
+        return tuple(out[:16])
+
+    found = [list(s) for s in splits(0)]
+    found.sort(key=len)
+    return found[:MAX_SEGMENTATIONS]
+
+
+def span_keys(sylls: tuple[str | None, ...]) -> tuple[str | None, str | None]:
+    """(full pinyin, initials) of a phrase, given its characters' syllables."""
+    return _join(sylls, initials=False), _join(sylls, initials=True)
 
 
 def match_spans(text: str, key: str) -> list[tuple[int, int]]:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as Q
 
-from . import numbers
+from . import numbers, pinyin
 from .analysis import pieces, words
 from .fold import fold
 
@@ -41,7 +41,6 @@ TEXT_FIELDS: dict[str, float] = {
     "body": 1.0,
 }
 HEAD_FIELDS = ("title", "keywords", "agency_text", "numbers")
-PINYIN_FIELDS = ("title_py", "title_ini")
 
 NUMBER_TIER = 10_000.0
 HEAD_TIER = 1_000.0
@@ -159,11 +158,26 @@ def _in_field(unit: Unit, fieldname: str, boost: float) -> Q.Query:
     return Q.Term(fieldname, t, boost=boost)
 
 
-def unit_query(unit: Unit, fieldnames) -> Q.Query:
+def _sequence(fieldname: str, tokens: list[str], boost: float) -> Q.Query:
+    if len(tokens) == 1:
+        return Q.Term(fieldname, tokens[0], boost=boost)
+    return Q.Phrase(fieldname, tokens, boost=boost)
+
+
+def pinyin_queries(key: str, syllables: frozenset[str]) -> list[Q.Query]:
+    """A typed pinyin or initials key as phrases over the titles' syllables and initial pairs."""
+    boost = TEXT_FIELDS["title"]
+    subs = [_sequence("title_py", seg, boost) for seg in pinyin.segmentations(key, syllables)]
+    if 2 <= len(key) <= 16:
+        subs.append(_sequence("title_ini", pinyin.initial_pairs(key), boost))
+    return subs
+
+
+def unit_query(unit: Unit, fieldnames, syllables: frozenset[str] = frozenset()) -> Q.Query:
     """A unit matched in any of the given fields (with their boosts), and by pinyin of titles."""
     subs = [_in_field(unit, f, TEXT_FIELDS[f]) for f in fieldnames]
-    if unit.kind == "pinyin" and len(unit.text) >= 2:
-        subs += [Q.Term(f, unit.text, boost=TEXT_FIELDS["title"]) for f in PINYIN_FIELDS]
+    if unit.kind == "pinyin":
+        subs += pinyin_queries(unit.text, syllables)
     return Q.Or(subs)
 
 
@@ -173,24 +187,31 @@ def number_query(parsed: ParsedQuery) -> Q.Query | None:
     return Q.Or([Q.Term("numkey", k) for k in parsed.number_keys])
 
 
-def build(parsed: ParsedQuery, *, relaxed: bool = False) -> Q.Query:
-    """The tiered query for a parsed text (see the module doc); `relaxed` needs only one unit."""
+def build(parsed: ParsedQuery, *, relaxed: bool = False,
+          syllables: frozenset[str] = frozenset()) -> Q.Query:
+    """The tiered query for a parsed text (see the module doc); `relaxed` needs only one unit.
+
+    `syllables` are the pinyin syllables the index holds, for splitting typed pinyin.
+    """
     req = parsed.required
     opt = [u for u in parsed.units if u.optional]
+    every = list(TEXT_FIELDS)
+
+    def each(units: list[Unit], fieldnames) -> list[Q.Query]:
+        return [unit_query(u, fieldnames, syllables) for u in units]
+
     tiers: list[Q.Query] = []
     num = number_query(parsed)
     if num is not None:
         tiers.append(Q.ConstantScoreQuery(num, NUMBER_TIER))
     if req:
-        every = list(TEXT_FIELDS)
         if relaxed:
-            main: Q.Query = Q.Or([unit_query(u, every) for u in req])
+            main: Q.Query = Q.Or(each(req, every))
         else:
-            main = Q.And([unit_query(u, every) for u in req])
-            head = Q.And([unit_query(u, HEAD_FIELDS) for u in req])
-            tiers.append(Q.ConstantScoreQuery(head, HEAD_TIER))
+            main = Q.And(each(req, every))
+            tiers.append(Q.ConstantScoreQuery(Q.And(each(req, HEAD_FIELDS)), HEAD_TIER))
         if opt:
-            main = Q.AndMaybe(main, Q.Or([unit_query(u, every) for u in opt]))
+            main = Q.AndMaybe(main, Q.Or(each(opt, every)))
         tiers.append(main)
     if not tiers:
         return Q.NullQuery

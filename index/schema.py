@@ -10,7 +10,14 @@ from __future__ import annotations
 from whoosh import fields
 
 from . import numbers, pinyin
-from .analysis import ChineseTokenizer, SeparatedTokenizer, join_terms, pieces, words
+from .analysis import (
+    ChineseTokenizer,
+    PositionedTokenizer,
+    SeparatedTokenizer,
+    join_terms,
+    pieces,
+    words,
+)
 from .fold import CJK_RUN, fold
 from .model import Item, top_category
 
@@ -25,12 +32,13 @@ from `SeparatedTokenizer.SEP`, which separates the terms of the field."""
 def build_schema() -> fields.Schema:
     text = ChineseTokenizer()
     keyed = SeparatedTokenizer()
+    stream = PositionedTokenizer()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         hash=fields.STORED(),
         title=fields.TEXT(analyzer=text, phrase=True),
-        title_py=fields.KEYWORD(analyzer=keyed),
-        title_ini=fields.KEYWORD(analyzer=keyed),
+        title_py=fields.TEXT(analyzer=stream, phrase=True),
+        title_ini=fields.TEXT(analyzer=stream, phrase=True),
         summary=fields.TEXT(analyzer=text, phrase=False),
         body=fields.TEXT(analyzer=text, phrase=False),
         keywords=fields.TEXT(analyzer=text, phrase=False),
@@ -57,45 +65,44 @@ def suggestion_terms(item: Item) -> list[str]:
 
     Each phrase is findable by its folded characters, its pinyin and its initials.
     """
-    phrases: set[str] = set()
+    phrases: dict[str, tuple[str | None, ...]] = {}  # phrase → its syllables
     for run, _start, cjk in pieces(fold(item.title)):
         if not cjk:
             continue
-        seg = [w for w, _ in words(run)]
+        sy = pinyin.syllables(run)
+        seg = words(run)
         for i in range(len(seg)):
             # a word, or two or three neighbouring words, each of two characters or more
             for j in range(i + 1, min(i + 4, len(seg) + 1)):
-                if len(seg[j - 1]) < 2:
+                if len(seg[j - 1][0]) < 2:
                     break
-                phrase = "".join(seg[i:j])
-                if len(phrase) > 8:
+                start, end = seg[i][1], seg[j - 1][1] + len(seg[j - 1][0])
+                if end - start > 8:
                     break
-                phrases.add(phrase)
+                phrases[run[start:end]] = sy[start:end]
     agency = fold(item.agency.strip())
     if agency:
-        phrases.add(agency)
+        phrases[agency] = pinyin.syllables(agency) if CJK_RUN.fullmatch(agency) else ()
     out: set[str] = set()
-    for p in phrases:
-        out.add(f"{p}{SUGGEST_SEP}{p}")
-        if CJK_RUN.fullmatch(p):
-            full, ini = pinyin.phrase_keys(p)
-            for key in (full, ini):
-                if key and len(key) >= 2:
-                    out.add(f"{key}{SUGGEST_SEP}{p}")
+    for phrase, sylls in phrases.items():
+        out.add(f"{phrase}{SUGGEST_SEP}{phrase}")
+        for key in pinyin.span_keys(sylls) if sylls else ():
+            if key and len(key) >= 2:
+                out.add(f"{key}{SUGGEST_SEP}{phrase}")
     return sorted(out)
 
 
 def document(item: Item, content_hash: str) -> dict[str, object]:
     """The fields Whoosh indexes for one item."""
     agency, cats, year = facet_values(item)
-    full, ini = pinyin.title_keys(item.title)
+    syllable_stream, initials_stream = pinyin.title_streams(item.title)
     keys = numbers.keys_for(item.id) + numbers.keys_for(item.doc_number)
     return {
         "id": item.id,
         "hash": content_hash,
         "title": item.title,
-        "title_py": join_terms(sorted(full)),
-        "title_ini": join_terms(sorted(ini)),
+        "title_py": syllable_stream,
+        "title_ini": initials_stream,
         "summary": item.summary or "",
         "body": item.body[:MAX_INDEXED_BODY],
         "keywords": " ".join(item.keywords),

@@ -72,6 +72,7 @@ class Searcher:
         self._name: str | None = None
         self._ix = None
         self._searcher = None
+        self._syllables: frozenset[str] = frozenset()
 
     def close(self) -> None:
         with self._lock:
@@ -92,13 +93,19 @@ class Searcher:
                                      "the search index is unavailable and must be rebuilt "
                                      "(kiosk-admin rebuild-index)")
             self._name, self._ix = opened
-            self._searcher = self._ix.searcher()
+            self._open_searcher()
         elif not self._searcher.up_to_date():
             # Not Searcher.refresh(): it reuses a segment's reader when only deletions changed,
             # and that reader still sees the deleted documents.
             self._searcher.close()
-            self._searcher = self._ix.searcher()
+            self._open_searcher()
         return self._searcher
+
+    def _open_searcher(self) -> None:
+        self._searcher = self._ix.searcher()
+        self._syllables = frozenset(
+            t.decode() if isinstance(t, bytes) else t
+            for t in self._searcher.reader().lexicon("title_py"))
 
     def _with_retry(self, fn):
         """Run `fn(searcher)`; if the index changed under us mid-read, reopen and try once more."""
@@ -138,11 +145,12 @@ class Searcher:
                 q = Q.Every() if not text.strip() else Q.NullQuery
                 sortedby = sorting.FieldFacet("published", reverse=True)
             else:
-                q, sortedby = qmod.build(parsed), None
+                q, sortedby = qmod.build(parsed, syllables=self._syllables), None
             res = self._run(s, q, filter_q, sortedby, page, page_size)
             if res.total == 0 and len(parsed.required) >= 2:
                 relaxed = True
-                res = self._run(s, qmod.build(parsed, relaxed=True), filter_q, None, page,
+                res = self._run(s, qmod.build(parsed, relaxed=True, syllables=self._syllables),
+                                filter_q, None, page,
                                 page_size)
             return res, relaxed
 
