@@ -175,7 +175,9 @@ class IndexStore:
         return name
 
     def _next_name(self) -> str:
-        numbers = [int(p.name[4:10]) for p in self.root.glob("gen-*") if p.name[4:10].isdigit()]
+        """A generation name never used before here, so readers always notice a switch."""
+        names = [p.name for p in self.root.glob("gen-*")] + [self.current_name() or ""]
+        numbers = [int(n[4:10]) for n in names if n[4:10].isdigit()]
         return f"gen-{max(numbers, default=0) + 1:06d}"
 
     def _remove_unfinished(self) -> None:

@@ -17,14 +17,20 @@ Items are ranked in tiers, each far above the next, so the order is predictable:
    numbers) — "title matches rank above body-only matches";
 3. everything else that contains every unit, by BM25F with the title weighted highest.
 
-If nothing contains every unit, the query is *relaxed* to items containing any unit, and the
-results say so, so the screen can say "no exact match; related documents".
+A word with a common short or long form (低保 / 最低生活保障, 欠薪 / 拖欠工资; the list is
+`data/synonyms.txt`) matches either form.
+
+When fewer items than a page contain every unit, the query is *broadened*: items containing only
+some units follow those containing all (a tier of their own), and the results say how many match
+fully, so the screen can draw a line: "exact matches above, related documents below".
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from whoosh import query as Q
 
@@ -42,8 +48,10 @@ TEXT_FIELDS: dict[str, float] = {
 }
 HEAD_FIELDS = ("title", "keywords", "agency_text", "numbers")
 
-NUMBER_TIER = 10_000.0
-HEAD_TIER = 1_000.0
+# Tier scores, each far above anything the tier below can reach by BM25 alone.
+NUMBER_TIER = 1e8
+HEAD_TIER = 1e6
+ALL_UNITS_TIER = 1e4
 
 # Words that carry no subject in a spoken or typed question. Kept short on purpose: words such as
 # 情况, 信息 or 工作 are often exactly what a title says.
@@ -65,6 +73,32 @@ class Unit:
     kind: str  # "cjk", "alnum" or "pinyin"
     optional: bool = False
     parts: tuple[str, ...] = ()  # a pinyin unit's separate words, for English-word matching
+    alternatives: tuple[str, ...] = ()  # synonyms, matched as well as `text`
+
+
+@functools.cache
+def synonyms() -> dict[str, tuple[str, ...]]:
+    """Each listed word → the other words of its group (see data/synonyms.txt)."""
+    table: dict[str, tuple[str, ...]] = {}
+    path = Path(__file__).with_name("data") / "synonyms.txt"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        group = line.split("#", 1)[0].split()
+        for w in group:
+            table[w] = tuple(x for x in group if x != w)
+    return table
+
+
+def _synonym_spans(run: str) -> list[tuple[int, int]]:
+    """Where listed words occur in a run, longest first, not overlapping."""
+    taken: list[tuple[int, int]] = []
+    for w in sorted(synonyms(), key=len, reverse=True):
+        start = run.find(w)
+        while start >= 0:
+            end = start + len(w)
+            if all(end <= a or start >= b for a, b in taken):
+                taken.append((start, end))
+            start = run.find(w, start + 1)
+    return sorted(taken)
 
 
 @dataclass
@@ -83,7 +117,23 @@ class ParsedQuery:
 
 
 def _cjk_units(run: str) -> list[Unit]:
-    """Subject units of a run of ideographs: content words, with single characters grouped."""
+    """Subject units of a run of ideographs; listed words (see `synonyms`) are kept whole."""
+    units: list[Unit] = []
+    last = 0
+    for start, end in _synonym_spans(run):
+        units += _word_units(run[last:start])
+        units.append(Unit(run[start:end], "cjk", alternatives=synonyms()[run[start:end]]))
+        last = end
+    units += _word_units(run[last:])
+    if not units and run:  # a query of nothing but filler words: search what was typed
+        units = [Unit(run, "cjk")]
+    return units
+
+
+def _word_units(run: str) -> list[Unit]:
+    """Content words of a run, with neighbouring single characters grouped (临/澄 → 临澄)."""
+    if not run:
+        return []
     out: list[str] = []
     group = ""
     for w, _ in words(run):
@@ -100,8 +150,6 @@ def _cjk_units(run: str) -> list[Unit]:
             out.append(w)
     if group:
         out.append(group)
-    if not out and run:  # a query of nothing but filler words: search what was typed
-        out = [run]
     return [Unit(u, "cjk") for u in out]
 
 
@@ -127,8 +175,9 @@ def parse(text: str) -> ParsedQuery:
     # single characters next to real words (年, 号, 市) narrow little and cost recall: optional
     substantial = [u for u in units if not (u.kind == "cjk" and len(u.text) == 1)]
     if substantial:
-        units = [Unit(u.text, u.kind, optional=True) if u.kind == "cjk" and len(u.text) == 1
-                 else u for u in units]
+        units = [Unit(u.text, u.kind, optional=True)
+                 if u.kind == "cjk" and len(u.text) == 1 and not u.alternatives else u
+                 for u in units]
     seen: set[tuple[str, str]] = set()
     for u in units:
         if (u.text, u.kind) not in seen:
@@ -178,6 +227,8 @@ def unit_query(unit: Unit, fieldnames, syllables: frozenset[str] = frozenset()) 
     subs = [_in_field(unit, f, TEXT_FIELDS[f]) for f in fieldnames]
     if unit.kind == "pinyin":
         subs += pinyin_queries(unit.text, syllables)
+    for alt in unit.alternatives:
+        subs += [_in_field(Unit(alt, "cjk"), f, TEXT_FIELDS[f]) for f in fieldnames]
     return Q.Or(subs)
 
 
@@ -187,10 +238,11 @@ def number_query(parsed: ParsedQuery) -> Q.Query | None:
     return Q.Or([Q.Term("numkey", k) for k in parsed.number_keys])
 
 
-def build(parsed: ParsedQuery, *, relaxed: bool = False,
+def build(parsed: ParsedQuery, *, broad: bool = False,
           syllables: frozenset[str] = frozenset()) -> Q.Query:
-    """The tiered query for a parsed text (see the module doc); `relaxed` needs only one unit.
+    """The tiered query for a parsed text (see the module doc).
 
+    `broad` also admits items holding only some units, ranked below those holding all.
     `syllables` are the pinyin syllables the index holds, for splitting typed pinyin.
     """
     req = parsed.required
@@ -205,11 +257,13 @@ def build(parsed: ParsedQuery, *, relaxed: bool = False,
     if num is not None:
         tiers.append(Q.ConstantScoreQuery(num, NUMBER_TIER))
     if req:
-        if relaxed:
+        all_units = Q.And(each(req, every))
+        tiers.append(Q.ConstantScoreQuery(Q.And(each(req, HEAD_FIELDS)), HEAD_TIER))
+        if broad:
+            tiers.append(Q.ConstantScoreQuery(all_units, ALL_UNITS_TIER))
             main: Q.Query = Q.Or(each(req, every))
         else:
-            main = Q.And(each(req, every))
-            tiers.append(Q.ConstantScoreQuery(Q.And(each(req, HEAD_FIELDS)), HEAD_TIER))
+            main = all_units
         if opt:
             main = Q.AndMaybe(main, Q.Or(each(opt, every)))
         tiers.append(main)
@@ -222,6 +276,7 @@ def highlight_terms(parsed: ParsedQuery) -> tuple[list[str], list[str]]:
     """(folded strings to mark in text, pinyin keys to mark in titles)."""
     marked = [u for u in parsed.units if not u.optional]
     text = [u.text for u in marked if u.kind != "pinyin"]
+    text += [a for u in marked for a in u.alternatives]
     text += [p for u in marked if u.kind == "pinyin" for p in u.parts]
     keys = [u.text for u in marked if u.kind == "pinyin"]
     return text, keys

@@ -51,7 +51,9 @@ class SearchResults:
     facets: dict[str, dict[str, int]]
     filters: dict[str, str] = field(default_factory=dict)
     relaxed: bool = False
-    """True when no item held every word, and these items hold some of them."""
+    """True when items holding only some of the words follow those holding all of them."""
+    exact_total: int | None = None
+    """How many items hold every word (the first `exact_total` of `total`); None if not relaxed."""
 
     @property
     def pages(self) -> int:
@@ -140,23 +142,23 @@ class Searcher:
         filter_q = Q.And([Q.Term(k, v) for k, v in filters.items()]) if filters else None
 
         def run(s):
-            relaxed = False
             if parsed.empty:
                 q = Q.Every() if not text.strip() else Q.NullQuery
                 sortedby = sorting.FieldFacet("published", reverse=True)
-            else:
-                q, sortedby = qmod.build(parsed, syllables=self._syllables), None
-            res = self._run(s, q, filter_q, sortedby, page, page_size)
-            if res.total == 0 and len(parsed.required) >= 2:
-                relaxed = True
-                res = self._run(s, qmod.build(parsed, relaxed=True, syllables=self._syllables),
-                                filter_q, None, page,
-                                page_size)
-            return res, relaxed
+                return self._run(s, q, filter_q, sortedby, page, page_size), None
+            syl = self._syllables
+            res = self._run(s, qmod.build(parsed, syllables=syl), filter_q, None, page, page_size)
+            if (res.total >= page_size or len(parsed.required) < 2
+                    or _number_hit(s, parsed, filter_q)):
+                return res, None
+            broad = qmod.build(parsed, broad=True, syllables=syl)
+            return self._run(s, broad, filter_q, None, page, page_size), res.total
 
-        raw, relaxed = self._with_retry(run)
+        raw, exact_total = self._with_retry(run)
         hits = self._hits(raw.found, parsed)
-        return SearchResults(text, raw.total, page, page_size, hits, raw.facets, filters, relaxed)
+        relaxed = exact_total is not None and raw.total > exact_total
+        return SearchResults(text, raw.total, page, page_size, hits, raw.facets, filters,
+                             relaxed=relaxed, exact_total=exact_total if relaxed else None)
 
     def _run(self, s, q, filter_q, sortedby, page, page_size) -> _Raw:
         groups = {"agency": sorting.FieldFacet("agency"), "catset": sorting.FieldFacet("catset"),
@@ -233,6 +235,12 @@ class _Raw:
     total: int
     found: list[tuple[str, float]]
     facets: dict[str, dict[str, int]]
+
+
+def _number_hit(s, parsed: qmod.ParsedQuery, filter_q) -> bool:
+    """Whether the query is some item's index or document number (then it is not broadened)."""
+    num = qmod.number_query(parsed)
+    return num is not None and not s.search(num, limit=1, filter=filter_q).is_empty()
 
 
 def _counts(groups: dict) -> dict[str, int]:

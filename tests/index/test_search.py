@@ -165,3 +165,27 @@ def test_suggestions_forget_deleted_items(tmp_path):
     c.import_path(write_jsonl(tmp_path / "b.jsonl", [{"op": "delete", "id": "TEST-2024-00001"}]))
     assert c.suggest("龙舟") == []
     c.close()
+
+
+def test_common_short_forms_find_the_full_form(tmp_path):
+    from index import Catalogue
+
+    c = Catalogue(tmp_path / "d")
+    c.import_path(write_jsonl(tmp_path / "a.jsonl", [
+        make_item(1, title="关于公布拖欠农民工工资案件的通告"),
+        make_item(2, title="城乡居民最低生活保障标准"),
+        make_item(3, title="无关的通知")]))
+    assert ids(c.search("欠薪")) == ["TEST-2024-00001"]
+    hit = c.search("低保").hits[0]
+    assert hit.id == "TEST-2024-00002"
+    assert [hit.item.title[s:e] for s, e in hit.title_highlights] == ["最低生活保障"]
+    c.close()
+
+
+def test_partial_matches_follow_full_matches_when_these_are_few(cat):
+    res = cat.search("低保标准 澄江")  # no item holds all of these words
+    assert res.relaxed and res.exact_total == 0
+    res = cat.search("低保 公告")  # E-5 holds both; others hold one
+    assert res.relaxed and res.exact_total == 1 and ids(res)[0] == "E-5"
+    assert {"F-6", "C-3"} <= set(ids(res))
+    assert not cat.search("临政办〔2021〕13号").relaxed  # an exact number is not broadened
