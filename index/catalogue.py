@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .attachments import AttachmentStore
 from .bundle import open_source
-from .errors import StoreBusy
+from .errors import CatalogueError, StoreBusy
 from .importer import ImportReport, import_source
 from .indexstore import IndexStore
 from .locking import WriterLock
@@ -32,7 +32,12 @@ class Catalogue:
     def __init__(self, data_dir: Path | str, *, prepare: bool = True,
                  progress: Progress = silent) -> None:
         self.data_dir = Path(data_dir)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CatalogueError(
+                f"数据目录无法使用：{self.data_dir}（{exc.strerror}）",
+                f"the data directory cannot be used: {self.data_dir} ({exc.strerror})") from exc
         self.mirror = Mirror(self.data_dir / "mirror.sqlite3")
         self.lock = WriterLock(self.data_dir / "write.lock")
         self.store = IndexStore(self.data_dir / "index", self.mirror, self.lock)

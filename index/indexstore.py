@@ -159,7 +159,8 @@ class IndexStore:
         except BaseException:
             w.cancel()
             raise
-        progress("rebuild", done, total)
+        if total:
+            progress("rebuild", done, total)
         state = IndexState(name, ANALYZER_VERSION, target, time.time())
         write_atomic(building / "state.json", state.to_json())
         for f in building.iterdir():

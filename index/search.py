@@ -165,7 +165,9 @@ class Searcher:
                   "year": sorting.FieldFacet("year")}
         results = s.search(q, limit=page * page_size, filter=filter_q, sortedby=sortedby,
                            groupedby=groups, maptype=sorting.Count)
-        found = [(r["id"], r.score or 0.0) for r in results[(page - 1) * page_size:]]
+        # With facets Whoosh collects every match, not just `limit`: slice the page out.
+        found = [(r["id"], r.score or 0.0)
+                 for r in results[(page - 1) * page_size:page * page_size]]
         facets = {"agency": _counts(results.groups("agency")),
                   "category": _split_counts(results.groups("catset")),
                   "year": _counts(results.groups("year"))}

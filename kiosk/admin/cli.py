@@ -187,12 +187,17 @@ def main(argv: list[str] | None = None) -> int:
         print("已中断，未完成的批次不会生效 / Interrupted; unfinished batches were not applied",
               file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`kiosk-admin search … | head`): not a failure of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:
         if os.environ.get("KIOSK_DEBUG"):
             raise
-        where = f"：{exc.filename}" if exc.filename else ""
-        print(f"错误：文件操作失败{where}（{exc.strerror}）  Error: file operation failed{where} "
-              f"({exc.strerror})", file=sys.stderr)
+        zh_where = f"：{exc.filename}" if exc.filename else ""
+        en_where = f": {exc.filename}" if exc.filename else ""
+        print(f"错误：文件操作失败{zh_where}（{exc.strerror}）  Error: file operation failed"
+              f"{en_where} ({exc.strerror})", file=sys.stderr)
         return EXIT_FAILED
     except Exception as exc:
         if os.environ.get("KIOSK_DEBUG"):

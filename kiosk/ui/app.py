@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -10,6 +12,10 @@ from printing import CJKFont
 
 
 def run(catalogue: Catalogue, font: CJKFont, *, windowed: bool = False) -> int:
+    # SDL would turn SIGTERM into a window-close request, which a kiosk refuses; the operating
+    # system (shutdown, systemd, staff tools) must still be able to stop it, so Python keeps
+    # the signal and stops the app cleanly.
+    os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
     from kivy.config import Config
 
     Config.set("kivy", "exit_on_escape", "0")  # a citizen must not be able to leave the kiosk
@@ -39,7 +45,9 @@ def run(catalogue: Catalogue, font: CJKFont, *, windowed: bool = False) -> int:
             Clock.schedule_once(lambda _dt: _announce(model), 0.5)
             return screen
 
-    KioskApp().run()
+    app = KioskApp()
+    signal.signal(signal.SIGTERM, lambda *_: Clock.schedule_once(lambda _dt: app.stop()))
+    app.run()
     return 0
 
 

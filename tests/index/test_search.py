@@ -117,11 +117,15 @@ def test_empty_query_lists_newest_first(cat):
     assert dates == sorted(dates, reverse=True)
 
 
-def test_paging_covers_every_hit_once(cat):
-    first, second = cat.search("", page=1, page_size=4), cat.search("", page=2, page_size=4)
-    assert first.pages == 2 and len(first.hits) == 4 and len(second.hits) == len(ITEMS) - 4
-    assert not set(ids(first)) & set(ids(second))
-    assert cat.search("", page=9, page_size=4).hits == []
+@pytest.mark.parametrize("query", ["", "临澄市"])
+def test_paging_covers_every_hit_once(cat, query):
+    total = cat.search(query).total
+    pages = [cat.search(query, page=p, page_size=2) for p in range(1, 5)]
+    assert total >= 4 and pages[0].pages == -(-total // 2)
+    assert all(len(p.hits) == 2 for p in pages[: total // 2])
+    seen = [i for p in pages for i in ids(p)]
+    assert len(seen) == len(set(seen)) == min(total, 8)
+    assert cat.search(query, page=99, page_size=4).hits == []
 
 
 def test_a_question_is_relaxed_when_no_item_holds_every_word(cat):

@@ -33,9 +33,11 @@ SAMPLE_AGENCY = "临澄市人民政府办公室"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def admin(data_dir: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([str(ADMIN), "--data-dir", str(data_dir), *args], capture_output=True,
-                          text=True, env=admin_env(), timeout=timeout)
+def admin(data_dir: Path, *args: str, timeout: float = 120, text: bool = True
+          ) -> subprocess.CompletedProcess:
+    """Run `kiosk-admin --data-dir DATA_DIR ARGS…`; stdout and stderr as str (bytes if not text)."""
+    return subprocess.run([str(ADMIN), "--data-dir", str(data_dir), *args], check=False,
+                          capture_output=True, text=text, env=admin_env(), timeout=timeout)
 
 
 def admin_json(data_dir: Path, *args: str, expect: int = 0) -> object:
@@ -272,19 +274,14 @@ def test_search_filters_narrow_to_what_the_facet_promised(sample_data, option, v
         assert {h["published_date"][:4] for h in d["hits"]} == {value}
         assert d["facets"]["year"] == {value: d["total"]}
     else:
+        from index.fold import fold  # 財政預算決算報告 files under 财政预算决算报告
+
         for hit in d["hits"][:5]:
             item = admin_json(sample_data, "show", hit["id"])
-            assert any(value in c.split("/") for c in item["categories"]), item["categories"]
+            assert any(value in fold(c).split("/") for c in item["categories"]), item["categories"]
 
 
-@pytest.mark.parametrize("query", [
-    "",
-    pytest.param("政府", marks=pytest.mark.xfail(
-        strict=True,
-        reason="index/search.py Searcher._run slices results[(page-1)*page_size:] without an end; "
-               "Whoosh collects every match when groupedby is given, so a text query returns "
-               "all hits from the page's start regardless of --limit")),
-])
+@pytest.mark.parametrize("query", ["", "政府"])
 def test_search_limit_and_page_bound_the_hits(sample_data, query):
     first = admin_json(sample_data, "search", query, "--limit", "3")
     second = admin_json(sample_data, "search", query, "--limit", "3", "--page", "2")
@@ -315,13 +312,11 @@ def test_control_characters_in_catalogue_text_never_reach_the_terminal_raw(tmp_p
                      body="停水安排\x1b]0;pwned\x07如下。")
     data = tmp_path / "data"
     assert admin(data, "import", str(write_jsonl(tmp_path / "in.jsonl", [item]))).returncode == 0
-    found = subprocess.run([str(ADMIN), "--data-dir", str(data), "search", "停水"],
-                           capture_output=True, env=admin_env())
+    found = admin(data, "search", "停水", text=False)
     assert found.returncode == 0
     assert b"\x1b" not in found.stdout and b"\x07" not in found.stdout
     assert "\\x1b[31m" in found.stdout.decode() and "紧急" in found.stdout.decode()
-    shown = subprocess.run([str(ADMIN), "--data-dir", str(data), "show", "TEST-2024-00001"],
-                           capture_output=True, env=admin_env())
+    shown = admin(data, "show", "TEST-2024-00001", text=False)
     assert shown.returncode == 0
     assert b"\x1b" not in shown.stdout and b"\x07" not in shown.stdout
     # JSON keeps the data exactly, escaped by the encoder
