@@ -80,8 +80,8 @@ def search_results(r: SearchResults) -> str:
                 "No matching documents. Try other words, or apply for the information.")
     lines = [f"共 {r.total} 条 {r.total} results（第 {r.page}/{r.pages} 页 page）"]
     if r.relaxed:
-        lines.append("没有同时包含全部词语的信息，以下为部分相关结果 / "
-                     "No document holds every word; these hold some of them")
+        lines.append(f"完全符合 {r.exact_total} 条，其余为部分相关结果 / {r.exact_total} hold "
+                     "every word; the others hold some of them")
     for n, h in enumerate(r.hits, (r.page - 1) * r.page_size + 1):
         it = h.item
         meta = [safe(it.agency), it.published_date]
@@ -102,7 +102,7 @@ def search_results(r: SearchResults) -> str:
 def search_json(r: SearchResults) -> dict:
     return {
         "query": r.query, "total": r.total, "page": r.page, "pages": r.pages,
-        "relaxed": r.relaxed, "filters": r.filters,
+        "relaxed": r.relaxed, "exact_total": r.exact_total, "filters": r.filters,
         "hits": [{
             "id": h.item.id, "title": h.item.title, "agency": h.item.agency,
             "published_date": h.item.published_date, "doc_number": h.item.doc_number,
