@@ -10,6 +10,7 @@ Data directory layout:
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from .attachments import AttachmentStore
@@ -86,6 +87,7 @@ class Catalogue:
 
     def import_path(self, path: Path | str, progress: Progress = silent) -> ImportReport:
         """Import a JSONL file or a bundle, then bring the index up to date."""
+        started = time.monotonic()
         self.lock.acquire(timeout=LOCK_WAIT)
         try:
             source = open_source(Path(path), progress)
@@ -94,6 +96,7 @@ class Catalogue:
             finally:
                 source.close()
             self.store.ensure_ready(progress)
+            report.seconds = round(time.monotonic() - started, 3)  # indexing included
             return report
         finally:
             self.lock.release()

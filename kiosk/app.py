@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：{exc.zh}  Error: {exc.en}", file=sys.stderr)
         return 1
     os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KCFG_KIVY_LOG_LEVEL", "warning")  # operators need problems, not chatter
     os.environ.setdefault("KIVY_HOME", str(data_dir / "kivy"))
     from .ui.app import run  # imports Kivy: only now, after the checks above
 

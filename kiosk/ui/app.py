@@ -46,7 +46,8 @@ def run(catalogue: Catalogue, font: CJKFont, *, windowed: bool = False) -> int:
             return screen
 
     app = KioskApp()
-    signal.signal(signal.SIGTERM, lambda *_: Clock.schedule_once(lambda _dt: app.stop()))
+    for sig in (signal.SIGTERM, signal.SIGINT):  # shutdown, service manager, Ctrl+C in a terminal
+        signal.signal(sig, lambda *_: Clock.schedule_once(lambda _dt: app.stop()))
     app.run()
     return 0
 
