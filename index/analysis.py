@@ -27,7 +27,7 @@ from whoosh.analysis import Token, Tokenizer
 
 from .fold import CJK_CLASS, fold
 
-ANALYZER_VERSION = 2
+ANALYZER_VERSION = 3
 """Bump when the terms produced for a text change; an index built by another version is rebuilt."""
 
 _PIECE = re.compile(f"([{CJK_CLASS}]+)|([0-9a-z]+)")
@@ -124,23 +124,32 @@ class ChineseTokenizer(Tokenizer):
 
 
 class SeparatedTokenizer(Tokenizer):
-    """Splits a pre-computed list of terms joined by U+001F; for facet and key fields."""
+    """Splits a pre-computed list of terms, keeping each one's position in the list.
+
+    The default separator, U+001F, serves key and facet fields (`join_terms`). With `sep=" "` and
+    `gap="|"` it reads a stream such as `pinyin.title_streams` writes: a `|` emits nothing but
+    takes a position, so phrase queries cannot match across it.
+    """
 
     SEP = "\x1f"
 
+    def __init__(self, sep: str = SEP, gap: str | None = None) -> None:
+        self.sep = sep
+        self.gap = gap
+
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
+        return type(other) is type(self) and (other.sep, other.gap) == (self.sep, self.gap)
 
     def __hash__(self) -> int:
-        return hash(type(self))
+        return hash((type(self), self.sep, self.gap))
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
                  **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         offset = 0
-        for i, part in enumerate(value.split(self.SEP)):
-            if part:
+        for i, part in enumerate(value.split(self.sep)):
+            if part and part != self.gap:
                 t.text = t.original = part
                 t.boost = 1.0
                 t.stopped = False
@@ -149,42 +158,9 @@ class SeparatedTokenizer(Tokenizer):
                 if chars:
                     t.startchar, t.endchar = start_char + offset, start_char + offset + len(part)
                 yield t
-            offset += len(part) + 1
+            offset += len(part) + len(self.sep)
 
 
 def join_terms(values) -> str:
-    """The field value `SeparatedTokenizer` splits back into `values`."""
+    """The field value `SeparatedTokenizer()` splits back into `values`."""
     return SeparatedTokenizer.SEP.join(v for v in values if v)
-
-
-class PositionedTokenizer(Tokenizer):
-    """Splits a pre-computed stream of space-separated tokens, keeping their positions.
-
-    A `|` token emits nothing but advances the position, so phrase queries cannot match across
-    it (see `pinyin.title_streams`).
-    """
-
-    GAP = "|"
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
-                 **kwargs):
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        offset = 0
-        for i, part in enumerate(value.split(" ")):
-            if part and part != self.GAP:
-                t.text = t.original = part
-                t.boost = 1.0
-                t.stopped = False
-                if positions:
-                    t.pos = start_pos + i
-                if chars:
-                    t.startchar, t.endchar = start_char + offset, start_char + offset + len(part)
-                yield t
-            offset += len(part) + 1

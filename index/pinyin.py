@@ -51,7 +51,7 @@ def _join(sylls: tuple[str | None, ...], initials: bool) -> str | None:
 
 
 def title_streams(title: str) -> tuple[str, str]:
-    """(syllable stream, initial-pair stream) of a title, for `PositionedTokenizer`."""
+    """(syllable stream, initial-pair stream) of a title, for `SeparatedTokenizer(" ", GAP)`."""
     full: list[str] = []
     pairs: list[str] = []
     for run, _start, cjk in pieces(fold(title)):

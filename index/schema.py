@@ -10,14 +10,7 @@ from __future__ import annotations
 from whoosh import fields
 
 from . import numbers, pinyin
-from .analysis import (
-    ChineseTokenizer,
-    PositionedTokenizer,
-    SeparatedTokenizer,
-    join_terms,
-    pieces,
-    words,
-)
+from .analysis import ChineseTokenizer, SeparatedTokenizer, join_terms, pieces, words
 from .fold import CJK_RUN, fold
 from .model import Item, top_category
 
@@ -32,7 +25,7 @@ from `SeparatedTokenizer.SEP`, which separates the terms of the field."""
 def build_schema() -> fields.Schema:
     text = ChineseTokenizer()
     keyed = SeparatedTokenizer()
-    stream = PositionedTokenizer()
+    stream = SeparatedTokenizer(sep=" ", gap=pinyin.GAP)
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         hash=fields.STORED(),

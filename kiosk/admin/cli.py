@@ -19,7 +19,7 @@ from index import Catalogue, CatalogueError
 
 from .. import paths
 from . import render
-from .progress import for_terminal
+from .progress import terminal_progress
 
 EXIT_FAILED, EXIT_USAGE, EXIT_REJECTIONS, EXIT_MISMATCH = 1, 2, 3, 4
 
@@ -28,18 +28,16 @@ def _print_json(obj: object) -> None:
     print(json.dumps(obj, ensure_ascii=False, indent=2))
 
 
-def _open(args: argparse.Namespace, progress=None) -> Catalogue:
-    if progress is None:
-        progress, _ = for_terminal()
-    return Catalogue(paths.resolve_data_dir(args.data_dir), progress=progress)
+def _open(args: argparse.Namespace, *, prepare: bool = True) -> Catalogue:
+    """The catalogue of the chosen data directory; repairing its index draws a progress bar."""
+    with terminal_progress() as progress:
+        return Catalogue(paths.resolve_data_dir(args.data_dir), prepare=prepare,
+                         progress=progress)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    progress, bars = for_terminal()
-    with _open(args, progress) as cat:
+    with _open(args) as cat, terminal_progress() as progress:
         report = cat.import_path(args.path, progress)
-    if bars:
-        bars.close()
     if args.json:
         _print_json(report.to_dict())
     else:
@@ -103,24 +101,19 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    progress, bars = for_terminal()
     started = time.monotonic()
-    with Catalogue(paths.resolve_data_dir(args.data_dir), prepare=False) as cat:
-        name = cat.rebuild_index(progress)
+    with _open(args, prepare=False) as cat:
+        with terminal_progress() as progress:
+            name = cat.rebuild_index(progress)
         docs = cat.stats()["index"]["documents"]
-    if bars:
-        bars.close()
     print(f"已重建索引 Index rebuilt: {name}，{docs} 篇 documents，"
           f"{time.monotonic() - started:.1f} s")
     return 0
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    progress, bars = for_terminal()
-    with Catalogue(paths.resolve_data_dir(args.data_dir), prepare=False) as cat:
+    with _open(args, prepare=False) as cat, terminal_progress() as progress:
         report = cat.verify(progress)
-    if bars:
-        bars.close()
     if args.json:
         _print_json(report.to_dict())
     else:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 
 from index.progress import Progress, silent
 
@@ -41,9 +43,14 @@ class TerminalProgress:
         self._bars.clear()
 
 
-def for_terminal() -> tuple[Progress, TerminalProgress | None]:
-    """A bar-drawing callback when stderr is a terminal, else the silent one."""
-    if sys.stderr.isatty():
-        bars = TerminalProgress()
-        return bars, bars
-    return silent, None
+@contextlib.contextmanager
+def terminal_progress() -> Iterator[Progress]:
+    """A bar-drawing callback while stderr is a terminal (bars closed at the end), else silence."""
+    if not sys.stderr.isatty():
+        yield silent
+        return
+    bars = TerminalProgress()
+    try:
+        yield bars
+    finally:
+        bars.close()
