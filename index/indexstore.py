@@ -100,13 +100,11 @@ class IndexStore:
 
     def ensure_ready(self, progress: Progress = silent) -> None:
         """Make the current generation usable and up to date with the mirror."""
-        if self.open_current() is None:
-            self.rebuild(progress)
-        else:
-            self.catch_up(progress)
+        self.catch_up(progress)
 
     def catch_up(self, progress: Progress = silent) -> int:
-        """Apply the mirror's changes since the index's sequence; returns documents written."""
+        """Apply the mirror's changes since the index's sequence (rebuilding an unusable index);
+        returns the documents written."""
         opened = self.open_current()
         if opened is None:
             self.rebuild(progress)

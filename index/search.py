@@ -23,7 +23,7 @@ from .fold import fold
 from .indexstore import IndexStore
 from .mirror import Mirror
 from .model import Item
-from .schema import SUGGEST_SEP
+from .schema import MAX_INDEXED_BODY, SUGGEST_SEP
 
 MAX_PAGE_SIZE = 100
 FACETS = ("agency", "category", "year")
@@ -134,6 +134,7 @@ class Searcher:
     def search(self, text: str, *, agency: str | None = None, category: str | None = None,
                year: str | int | None = None, page: int = 1, page_size: int = 10) -> SearchResults:
         """Search the catalogue. Any text is valid; an empty text lists items newest first."""
+        text = text if isinstance(text, str) else ""
         page = max(1, int(page))
         page_size = min(MAX_PAGE_SIZE, max(1, int(page_size)))
         filters = {k: fold(str(v)).strip() for k, v in
@@ -183,7 +184,8 @@ class Searcher:
                 continue
             title_marks = snippets.spans(item.title, strings, keys)
             snip = None
-            for name, text in (("body", item.body[:200_000]), ("summary", item.summary or "")):
+            body = item.body[:MAX_INDEXED_BODY]  # what was searched is what can be marked
+            for name, text in (("body", body), ("summary", item.summary or "")):
                 marks = snippets.spans(text, strings) if text else []
                 if marks:
                     snip = snippets.make(text, marks, name)
