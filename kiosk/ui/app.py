@@ -10,6 +10,8 @@ from pathlib import Path
 from index import Catalogue
 from printing import CJKFont
 
+from .screen import x_screen_size
+
 
 def run(catalogue: Catalogue, font: CJKFont, *, windowed: bool = False) -> int:
     # SDL would turn SIGTERM into a window-close request, which a kiosk refuses; the operating
@@ -22,6 +24,10 @@ def run(catalogue: Catalogue, font: CJKFont, *, windowed: bool = False) -> int:
     Config.set("input", "mouse", "mouse,disable_multitouch")
     if not windowed:
         Config.set("graphics", "fullscreen", "auto")
+        size = x_screen_size()
+        if size:  # see kiosk.ui.screen: full screen even without a window manager
+            Config.set("graphics", "width", str(size[0]))
+            Config.set("graphics", "height", str(size[1]))
 
     from kivy.app import App
     from kivy.clock import Clock
