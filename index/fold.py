@@ -30,12 +30,6 @@ CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
 _DASHES = "‐‑‒–—―−﹣－"
 
 
-def is_cjk(ch: str) -> bool:
-    """True for a CJK ideograph in one of the ranges the index understands."""
-    o = ord(ch)
-    return any(a <= o <= b for a, b in CJK_RANGES)
-
-
 @functools.cache
 def _table() -> dict[int, str]:
     """Build the fold table once per process (about 30 ms, most of it OpenCC)."""

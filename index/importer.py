@@ -51,9 +51,7 @@ class ImportReport:
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d["counts"].pop("ids_touched", None)
-        return d
+        return asdict(self)
 
 
 def _guess_id(obj: object) -> str | None:

@@ -45,15 +45,3 @@ class WriterLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
-
-    @property
-    def held(self) -> bool:
-        return self._fd is not None
-
-    def __enter__(self) -> WriterLock:
-        if not self.held:
-            self.acquire()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()

@@ -17,7 +17,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import CatalogueError
@@ -55,7 +55,6 @@ class ApplyCounts:
     unchanged: int = 0
     stale: int = 0
     missing: int = 0
-    ids_touched: list[str] = field(default_factory=list)
 
     def merge(self, other: ApplyCounts) -> None:
         for name in ("added", "updated", "deleted", "unchanged", "stale", "missing"):
@@ -155,7 +154,6 @@ class Mirror:
             db.execute("DELETE FROM items WHERE id = ?", (change.item_id,))
             db.execute("INSERT OR REPLACE INTO tombstones VALUES (?, ?)", (change.item_id, seq))
             counts.deleted += 1
-            counts.ids_touched.append(change.item_id)
             return
         item = change.item
         assert item is not None
@@ -174,7 +172,6 @@ class Mirror:
             counts.added += 1
         else:
             counts.updated += 1
-        counts.ids_touched.append(item.id)
 
     def set_meta(self, key: str, value: object) -> None:
         with self._translate("写入", "write to"):

@@ -25,15 +25,6 @@ class Snippet:
     highlights: list[tuple[int, int]] = field(default_factory=list)
     field: str = "body"
 
-    def marked(self, left: str = "【", right: str = "】") -> str:
-        """The snippet with each highlight wrapped, for plain-text displays such as a terminal."""
-        out, last = [], 0
-        for s, e in self.highlights:
-            out += [self.text[last:s], left, self.text[s:e], right]
-            last = e
-        out.append(self.text[last:])
-        return "".join(out)
-
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
