@@ -48,7 +48,7 @@ class ImportReport:
     attachments_added: int = 0
     attachments_missing: int = 0
     snapshot_removal_skipped: bool = False
-    seconds: float = 0.0
+    seconds: float = 0.0  # set by the caller: the whole job, indexing included
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -67,7 +67,6 @@ def _guess_id(obj: object) -> str | None:
 def import_source(source: Source, mirror: Mirror, attachments: AttachmentStore,
                   progress: Progress = silent) -> ImportReport:
     """Apply an opened, verified source to the mirror (the caller holds the writer lock)."""
-    started = time.monotonic()
     report = ImportReport(source.name, source.mode)
 
     n_files = len(source.attachments)
@@ -137,7 +136,6 @@ def import_source(source: Source, mirror: Mirror, attachments: AttachmentStore,
                     [Change("delete", id=x) for x in gone[i:i + BATCH]]))
 
     report.attachments_missing = sum(1 for sha in referenced if attachments.get(sha) is None)
-    report.seconds = round(time.monotonic() - started, 3)
     mirror.set_meta("last_import", {
         "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "source": source.name,
         "mode": source.mode, "added": report.counts.added, "updated": report.counts.updated,

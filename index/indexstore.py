@@ -99,26 +99,22 @@ class IndexStore:
     # -- writing (the caller holds the writer lock) -------------------------------------------
 
     def ensure_ready(self, progress: Progress = silent) -> None:
-        """Make the current generation usable and up to date with the mirror."""
-        self.catch_up(progress)
-
-    def catch_up(self, progress: Progress = silent) -> int:
-        """Apply the mirror's changes since the index's sequence (rebuilding an unusable index);
-        returns the documents written."""
+        """Make the current generation usable (rebuilding it if not) and catch it up with the
+        mirror's changes since its sequence."""
         opened = self.open_current()
         if opened is None:
             self.rebuild(progress)
-            return self.mirror.count()
+            return
         name, ix = opened
         state = self._state(name)
         assert state is not None
         target = self.mirror.current_seq()
         if state.applied_seq >= target:
-            return 0
+            return
         changed = self.mirror.count_since(state.applied_seq)
         if changed > max(2000, CATCH_UP_REBUILD_FRACTION * self.mirror.count()):
             self.rebuild(progress)
-            return self.mirror.count()
+            return
         deleted = self.mirror.deleted_since(state.applied_seq)
         done = 0
         with ix.writer(limitmb=128) as w:
@@ -134,7 +130,6 @@ class IndexStore:
         state.applied_seq = target
         write_atomic(self.root / name / "state.json", state.to_json())
         self.mirror.forget_tombstones(target)
-        return done
 
     def rebuild(self, progress: Progress = silent) -> str:
         """Build a whole new generation from the mirror and switch searches to it."""

@@ -88,10 +88,15 @@ def synonyms() -> dict[str, tuple[str, ...]]:
     return table
 
 
+@functools.cache
+def _longest_first() -> tuple[str, ...]:
+    return tuple(sorted(synonyms(), key=len, reverse=True))
+
+
 def _synonym_spans(run: str) -> list[tuple[int, int]]:
     """Where listed words occur in a run, longest first, not overlapping."""
     taken: list[tuple[int, int]] = []
-    for w in sorted(synonyms(), key=len, reverse=True):
+    for w in _longest_first():
         start = run.find(w)
         while start >= 0:
             end = start + len(w)

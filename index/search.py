@@ -26,7 +26,6 @@ from .model import Item
 from .schema import MAX_INDEXED_BODY, SUGGEST_SEP
 
 MAX_PAGE_SIZE = 100
-FACETS = ("agency", "category", "year")
 
 
 @dataclass
@@ -50,10 +49,13 @@ class SearchResults:
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
     filters: dict[str, str] = field(default_factory=dict)
-    relaxed: bool = False
-    """True when items holding only some of the words follow those holding all of them."""
     exact_total: int | None = None
     """How many items hold every word (the first `exact_total` of `total`); None if not relaxed."""
+
+    @property
+    def relaxed(self) -> bool:
+        """True when items holding only some of the words follow those holding all of them."""
+        return self.exact_total is not None
 
     @property
     def pages(self) -> int:
@@ -157,9 +159,10 @@ class Searcher:
 
         raw, exact_total = self._with_retry(run)
         hits = self._hits(raw.found, parsed)
-        relaxed = exact_total is not None and raw.total > exact_total
+        if exact_total is not None and raw.total <= exact_total:
+            exact_total = None  # broadening found nothing more: these are all full matches
         return SearchResults(text, raw.total, page, page_size, hits, raw.facets, filters,
-                             relaxed=relaxed, exact_total=exact_total if relaxed else None)
+                             exact_total=exact_total)
 
     def _run(self, s, q, filter_q, sortedby, page, page_size) -> _Raw:
         groups = {"agency": sorting.FieldFacet("agency"), "catset": sorting.FieldFacet("catset"),
