@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import CatalogueError
+from .errors import AttachmentRejected, CatalogueError
 from .fsutil import fsync_dir
 from .mirror import Mirror
 
@@ -36,8 +36,8 @@ class AttachmentStore:
             max_bytes: int | None = None) -> bool:
         """Store the bytes of `stream` as attachment `sha256`; False if it was already held.
 
-        Raises `CatalogueError` (and keeps nothing) when the bytes do not hash to `sha256` or
-        exceed `max_bytes`.
+        Raises `AttachmentRejected` (and keeps nothing) when the bytes do not hash to `sha256` or
+        exceed `max_bytes`, and `CatalogueError` when the file cannot be written.
         """
         sha256 = sha256.lower()
         final = self.path_for(sha256)
@@ -52,7 +52,7 @@ class AttachmentStore:
                 while chunk := stream.read(CHUNK):
                     size += len(chunk)
                     if max_bytes is not None and size > max_bytes:
-                        raise CatalogueError(f"附件 {sha256[:12]}… 大于声明的大小，已拒收",
+                        raise AttachmentRejected(f"附件 {sha256[:12]}… 大于声明的大小，已拒收",
                                              f"attachment {sha256[:12]}… is larger than declared;"
                                              " refused")
                     digest.update(chunk)
@@ -60,7 +60,7 @@ class AttachmentStore:
                 out.flush()
                 os.fsync(out.fileno())
             if digest.hexdigest() != sha256:
-                raise CatalogueError(f"附件 {sha256[:12]}… 内容与校验值不符，已拒收",
+                raise AttachmentRejected(f"附件 {sha256[:12]}… 内容与校验值不符，已拒收",
                                      f"attachment {sha256[:12]}… does not match its SHA-256; "
                                      "refused")
             os.replace(tmp, final)

@@ -13,9 +13,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import requests
+
 from .attachments import AttachmentStore
 from .bundle import open_source
 from .errors import CatalogueError, StoreBusy
+from .feed import Feed, RetryPolicy
 from .importer import ImportReport, import_source
 from .indexstore import IndexStore
 from .locking import WriterLock
@@ -23,6 +26,8 @@ from .mirror import Mirror
 from .model import Item
 from .progress import Progress, silent
 from .search import Searcher, SearchResults, Suggestion
+from .sync import CURSOR_KEY, SyncReport, fetch_attachments, follow_feed
+from .timeutil import now_iso, seconds_since
 from .verify import VerifyReport, verify
 
 LOCK_WAIT = 600.0
@@ -101,6 +106,58 @@ class Catalogue:
         finally:
             self.lock.release()
 
+    def sync(self, session: requests.Session, base_url: str, *, page_size: int = 500,
+             policy: RetryPolicy | None = None, progress: Progress = silent,
+             wait: float = LOCK_WAIT, full: bool = False) -> SyncReport:
+        """Follow the central system's changes feed, update the index, fetch attachments.
+
+        `session` carries the kiosk's credentials (the caller builds it). The index is brought
+        up to date with whatever pages were applied even when the feed fails part way, so every
+        committed page is searchable at once. The outcome, good or bad, is recorded for `stats`.
+        `full` reads the whole catalogue again (as after an expired cursor), for staff who want
+        to be sure the kiosk holds exactly what the central system publishes.
+        """
+        report = SyncReport()
+        feed = Feed(session, base_url, policy)
+        attempted, started = now_iso(), time.monotonic()
+        self.lock.acquire(timeout=wait)
+        try:
+            if full:
+                self.mirror.begin_full_read({CURSOR_KEY: None})
+            try:
+                try:
+                    follow_feed(self.mirror, feed, report, page_size=page_size, progress=progress)
+                finally:
+                    self.store.ensure_ready(progress)
+                fetch_attachments(self.mirror, self.attachments, feed, report, progress)
+            except CatalogueError as exc:
+                self._record_sync(attempted, started, report, feed, exc)
+                raise
+            self._record_sync(attempted, started, report, feed, None)
+            return report
+        finally:
+            self.lock.release()
+
+    def _record_sync(self, attempted: str, started: float, report: SyncReport, feed: Feed,
+                     error: CatalogueError | None) -> None:
+        report.retries = feed.retries
+        report.seconds = round(time.monotonic() - started, 3)
+        state = dict(self.mirror.get_meta("sync_state") or {})
+        state["last_attempt_at"] = attempted
+        if report.complete:
+            state["last_success_at"] = attempted
+        state["last_error"] = None if error is None else {
+            "at": now_iso(), "kind": getattr(error, "kind", "local"), "zh": error.zh, "en": error.en}
+        state["last_report"] = {
+            "pages": report.pages, "changes": report.changes, "added": report.counts.added,
+            "updated": report.counts.updated, "deleted": report.counts.deleted,
+            "rejected": report.rejected_total, "full_read": report.full_read,
+            "attachments_fetched": report.attachments_fetched,
+            "attachments_refused": len(report.attachments_refused),
+            "attachments_unavailable": report.attachments_unavailable,
+        }
+        self.mirror.set_meta("sync_state", state)
+
     def rebuild_index(self, progress: Progress = silent) -> str:
         """Build a fresh index generation from the mirror; returns its name."""
         self.lock.acquire(timeout=LOCK_WAIT)
@@ -151,4 +208,30 @@ class Catalogue:
                 "built_at": state.built_at if state else None,
             },
             "last_import": self.mirror.get_meta("last_import"),
+            "sync": self._sync_stats(),
+            "last_updated": self.last_updated(),
         }
+
+    def _sync_stats(self) -> dict:
+        state = self.mirror.get_meta("sync_state") or {}
+        success = state.get("last_success_at")
+        behind = None
+        if success:
+            behind = max(0, round(seconds_since(success)))
+        return {
+            "last_attempt_at": state.get("last_attempt_at"),
+            "last_success_at": success,
+            "behind_seconds": behind,  # the mirror matched the central catalogue this long ago
+            "last_error": state.get("last_error"),
+            "last_report": state.get("last_report"),
+            "full_read_in_progress": self.mirror.full_read_active(),
+            "attachments_missing": len(self.mirror.missing_attachments()),
+        }
+
+    def last_updated(self) -> str | None:
+        """When the catalogue last took in news: the later of the last complete sync and the last
+        import (ISO 8601), for the citizen's "目录更新于 …" line."""
+        times = [t for t in ((self.mirror.get_meta("sync_state") or {}).get("last_success_at"),
+                             (self.mirror.get_meta("last_import") or {}).get("at")) if t]
+        return min(times, key=seconds_since, default=None)
+

@@ -33,3 +33,7 @@ class BundleError(CatalogueError):
 
 class StoreBusy(CatalogueError):
     """Another process is already changing this catalogue (an import, sync or rebuild)."""
+
+
+class AttachmentRejected(CatalogueError):
+    """An attachment's bytes do not match its SHA-256 or declared size; nothing was kept."""

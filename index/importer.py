@@ -14,7 +14,6 @@ removed and the report says why.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import asdict, dataclass, field
 
 from .attachments import AttachmentStore
@@ -23,6 +22,7 @@ from .errors import InvalidItem
 from .mirror import ApplyCounts, Mirror
 from .model import Change, parse_change
 from .progress import Progress, silent
+from .timeutil import now_iso
 
 BATCH = 500
 MAX_REJECTIONS_KEPT = 1000
@@ -54,7 +54,8 @@ class ImportReport:
         return asdict(self)
 
 
-def _guess_id(obj: object) -> str | None:
+def guess_id(obj: object) -> str | None:
+    """The id a rejected line seems to carry, to name it in the report."""
     if isinstance(obj, dict):
         if isinstance(obj.get("id"), str):
             return obj["id"]
@@ -107,7 +108,7 @@ def import_source(source: Source, mirror: Mirror, attachments: AttachmentStore,
         try:
             change = parse_change(obj)
         except InvalidItem as exc:
-            item_id = _guess_id(obj)
+            item_id = guess_id(obj)
             reject(lineno, item_id, exc.field, exc.reason_zh, exc.reason_en)
             if item_id:
                 seen.add(item_id)
@@ -137,7 +138,7 @@ def import_source(source: Source, mirror: Mirror, attachments: AttachmentStore,
 
     report.attachments_missing = sum(1 for sha in referenced if attachments.get(sha) is None)
     mirror.set_meta("last_import", {
-        "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "source": source.name,
+        "at": now_iso(), "source": source.name,
         "mode": source.mode, "added": report.counts.added, "updated": report.counts.updated,
         "deleted": report.counts.deleted, "unchanged": report.counts.unchanged,
         "rejected": report.rejected_total,

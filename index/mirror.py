@@ -23,7 +23,7 @@ from pathlib import Path
 from .errors import CatalogueError
 from .model import Change, Item, updated_instant
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
     id TEXT PRIMARY KEY,
@@ -38,6 +38,14 @@ CREATE TABLE IF NOT EXISTS attachments (
     sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, media_type TEXT, stored_at REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- which attachments each item refers to, so the files still to fetch are one query away
+CREATE TABLE IF NOT EXISTS item_attachments (
+    item_id TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, media_type TEXT,
+    PRIMARY KEY (item_id, sha256)
+);
+CREATE INDEX IF NOT EXISTS item_attachments_sha ON item_attachments(sha256);
+-- ids seen during a full read of the central feed, to drop the rest when it completes
+CREATE TABLE IF NOT EXISTS sync_seen (id TEXT PRIMARY KEY);
 """
 
 
@@ -79,8 +87,19 @@ class Mirror:
                 raise CatalogueError(
                     "目录数据库由更新版本的软件创建，请升级本软件",
                     "the mirror was written by a newer version of this software; upgrade it")
-            db.executescript(_SCHEMA)
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                if version == 1:  # mirrors written before item_attachments existed
+                    for (doc,) in db.execute("SELECT doc FROM items").fetchall():
+                        self._index_attachments(db, Item.from_json(doc))
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
 
     # -- connections --------------------------------------------------------------------------
 
@@ -121,11 +140,17 @@ class Mirror:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def apply(self, changes: Iterable[Change], *, skip_stale: bool = False) -> ApplyCounts:
+    def apply(self, changes: Iterable[Change], *, skip_stale: bool = False,
+              meta: dict[str, object] | None = None, seen: Iterable[str] | None = None,
+              finish_full_read: bool = False) -> ApplyCounts:
         """Apply changes in order as one transaction under a new sequence number.
 
         With `skip_stale`, an upsert older (by `updated_at`) than the stored copy is counted as
         stale and ignored: importing last month's USB bundle must not roll the catalogue back.
+        `meta` is written in the same transaction (a sync saves its cursor with the page it
+        applied, so a crash can never separate the two). During a full read of the central feed
+        (`begin_full_read`), upserted ids and the extra ids in `seen` are recorded as seen;
+        `finish_full_read` ends that read in the same transaction.
         """
         counts = ApplyCounts()
         db = self._db()
@@ -133,10 +158,22 @@ class Mirror:
             db.execute("BEGIN IMMEDIATE")
             try:
                 seq = self.current_seq() + 1
+                tracking = self._full_read_active(db)
                 for change in changes:
                     self._apply_one(db, change, seq, skip_stale, counts)
+                    if tracking and change.op == "upsert":
+                        db.execute("INSERT OR IGNORE INTO sync_seen VALUES (?)", (change.item_id,))
+                if tracking and seen is not None:
+                    db.executemany("INSERT OR IGNORE INTO sync_seen VALUES (?)",
+                                   ((i,) for i in seen))
                 if counts.changed:  # a batch that changed nothing leaves no trace
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('seq', ?)", (str(seq),))
+                for key, value in (meta or {}).items():
+                    db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                               (key, json.dumps(value, ensure_ascii=False)))
+                if finish_full_read:
+                    db.execute("DELETE FROM sync_seen")
+                    db.execute("DELETE FROM meta WHERE key = 'full_read'")
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -148,10 +185,12 @@ class Mirror:
         row = db.execute("SELECT hash, updated_ts FROM items WHERE id = ?",
                          (change.item_id,)).fetchone()
         if change.op == "delete":
+            db.execute("DELETE FROM sync_seen WHERE id = ?", (change.item_id,))
             if row is None:
                 counts.missing += 1
                 return
             db.execute("DELETE FROM items WHERE id = ?", (change.item_id,))
+            db.execute("DELETE FROM item_attachments WHERE item_id = ?", (change.item_id,))
             db.execute("INSERT OR REPLACE INTO tombstones VALUES (?, ?)", (change.item_id, seq))
             counts.deleted += 1
             return
@@ -168,10 +207,51 @@ class Mirror:
         db.execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?)",
                    (item.id, item.to_json(), digest, ts, seq))
         db.execute("DELETE FROM tombstones WHERE id = ?", (item.id,))
+        db.execute("DELETE FROM item_attachments WHERE item_id = ?", (item.id,))
+        self._index_attachments(db, item)
         if row is None:
             counts.added += 1
         else:
             counts.updated += 1
+
+    @staticmethod
+    def _index_attachments(db: sqlite3.Connection, item: Item) -> None:
+        db.executemany("INSERT OR IGNORE INTO item_attachments VALUES (?, ?, ?, ?)",
+                       ((item.id, a.sha256, a.size, a.media_type) for a in item.attachments))
+
+    # -- a full read of the central feed --------------------------------------------------------
+
+    @staticmethod
+    def _full_read_active(db: sqlite3.Connection) -> bool:
+        return db.execute("SELECT 1 FROM meta WHERE key = 'full_read'").fetchone() is not None
+
+    def begin_full_read(self, meta: dict[str, object]) -> None:
+        """Start reading the whole central catalogue: forget what was seen, note that we are.
+
+        The mark lives in the mirror, so a sync killed half way through a full read resumes it
+        and still drops, at its end, the local items the central catalogue no longer has.
+        """
+        with self._translate("写入", "write to"):
+            db = self._db()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute("DELETE FROM sync_seen")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('full_read', '1')")
+                for key, value in meta.items():
+                    db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                               (key, json.dumps(value, ensure_ascii=False)))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def full_read_active(self) -> bool:
+        return self._full_read_active(self._db())
+
+    def unseen_ids(self) -> list[str]:
+        """Items not seen by the full read in progress (those the central catalogue dropped)."""
+        return [r[0] for r in self._db().execute(
+            "SELECT id FROM items WHERE id NOT IN (SELECT id FROM sync_seen) ORDER BY id")]
 
     def set_meta(self, key: str, value: object) -> None:
         with self._translate("写入", "write to"):
@@ -251,6 +331,13 @@ class Mirror:
         n, size = self._db().execute(
             "SELECT count(*), coalesce(sum(size), 0) FROM attachments").fetchone()
         return n, size
+
+    def missing_attachments(self) -> list[tuple[str, int, str | None]]:
+        """(sha256, declared size, media type) of attachments items refer to but no file is held."""
+        return self._db().execute(
+            "SELECT ia.sha256, max(ia.size), max(ia.media_type) FROM item_attachments ia "
+            "LEFT JOIN attachments a ON a.sha256 = ia.sha256 WHERE a.sha256 IS NULL "
+            "GROUP BY ia.sha256 ORDER BY ia.sha256").fetchall()
 
     def has_attachment(self, sha256: str) -> bool:
         return self._db().execute("SELECT 1 FROM attachments WHERE sha256 = ?",

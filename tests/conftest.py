@@ -70,3 +70,31 @@ def admin_env(**extra: str) -> dict[str, str]:
     env.pop("KIOSK_DEBUG", None)
     env.update(extra)
     return env
+
+
+TOKEN = "test-token"
+
+
+@pytest.fixture
+def central(tmp_path):
+    """A reference central system on a loopback port, empty; see docs/reference-central.md."""
+    from kiosk.refcentral import CentralServer
+
+    with CentralServer(tmp_path / "central.sqlite3", token=TOKEN) as srv:
+        yield srv
+
+
+def central_session(token: str = TOKEN, kiosk_id: str = "K01"):
+    """A requests session identifying a test kiosk, as `kiosk.central.session_for` builds one."""
+    from kiosk.central import session_for
+    from kiosk.config import CentralConfig
+
+    return session_for(CentralConfig(url="http://unused", token=token, kiosk_id=kiosk_id))
+
+
+def write_config(path: Path, url: str, token: str = TOKEN, **central: object) -> Path:
+    """A kiosk configuration file pointing at `url`."""
+    extra = "".join(f"{k} = {json.dumps(v)}\n" for k, v in central.items())
+    path.write_text(f'[central]\nurl = "{url}"\ntoken = "{token}"\nkiosk_id = "K01"\n{extra}'
+                    '[venue]\nname = "临澄市档案馆政府信息查阅中心"\n', encoding="utf-8")
+    return path

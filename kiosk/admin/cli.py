@@ -1,9 +1,10 @@
 """`kiosk-admin`: what venue staff and deployment scripts run.
 
-Every command takes `--data-dir` (see `kiosk.paths`). Output is for people by default and JSON
-with `--json`. Errors print one line in Chinese and English and exit non-zero, never a traceback
-(set KIOSK_DEBUG=1 to see one). Exit codes: 0 done; 1 failed (nothing, or nothing more, changed);
-2 wrong usage; 3 import done but some lines rejected; 4 verify found a mismatch.
+Every command takes `--data-dir` (see `kiosk.paths`) and `--config` (see `kiosk.config`). Output
+is for people by default and JSON with `--json`. Errors print one line in Chinese and English and
+exit non-zero, never a traceback (set KIOSK_DEBUG=1 to see one). Exit codes: 0 done; 1 failed
+(nothing, or nothing more, changed); 2 wrong usage; 3 import or sync done but some items (or
+attachments) rejected; 4 verify found a mismatch.
 """
 
 from __future__ import annotations
@@ -16,8 +17,12 @@ import time
 from collections.abc import Callable
 
 from index import Catalogue, CatalogueError
+from index.feed import RetryPolicy
 
-from .. import paths
+from .. import central, paths
+from ..config import Config
+from ..config import load as load_config
+from ..errors import KioskError
 from . import render
 from .progress import terminal_progress
 
@@ -28,11 +33,17 @@ def _print_json(obj: object) -> None:
     print(json.dumps(obj, ensure_ascii=False, indent=2))
 
 
+def _config(args: argparse.Namespace) -> Config:
+    if getattr(args, "config_loaded", None) is None:
+        args.config_loaded = load_config(args.config)
+    return args.config_loaded
+
+
 def _open(args: argparse.Namespace, *, prepare: bool = True) -> Catalogue:
     """The catalogue of the chosen data directory; repairing its index draws a progress bar."""
+    data_dir = paths.resolve_data_dir(args.data_dir, _config(args).data_dir)
     with terminal_progress() as progress:
-        return Catalogue(paths.resolve_data_dir(args.data_dir), prepare=prepare,
-                         progress=progress)
+        return Catalogue(data_dir, prepare=prepare, progress=progress)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -100,6 +111,20 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sync(args: argparse.Namespace) -> int:
+    config = _config(args)
+    session = central.session_for(config.central, config.path)
+    policy = RetryPolicy(timeout=config.central.timeout)
+    with _open(args) as cat, session, terminal_progress() as progress:
+        report = cat.sync(session, config.central.url or "", page_size=config.central.page_size,
+                          policy=policy, progress=progress, full=args.full)
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print(render.sync_report(report))
+    return EXIT_REJECTIONS if report.rejected_total or report.attachments_refused else 0
+
+
 def cmd_rebuild(args: argparse.Namespace) -> int:
     started = time.monotonic()
     with _open(args, prepare=False) as cat:
@@ -127,7 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="政府信息查阅终端管理工具 / Staff tool of the disclosure reading-room kiosk")
     p.add_argument("--data-dir", metavar="DIR",
                    help="数据目录 data directory (default: $KIOSK_DATA_DIR or "
-                        "~/.local/share/disclosure-kiosk)")
+                        "[kiosk] data_dir in the configuration, or ~/.local/share/disclosure-kiosk)")
+    p.add_argument("--config", metavar="FILE",
+                   help="配置文件 configuration file (TOML; default: $KIOSK_CONFIG, "
+                        "~/.config/disclosure-kiosk/kiosk.toml or /etc/disclosure-kiosk/kiosk.toml)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, fn: Callable[[argparse.Namespace], int], text: str) -> argparse.ArgumentParser:
@@ -161,6 +189,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("stats", cmd_stats, "目录与索引状况 / items, attachments, index, last import")
     sp.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
 
+    sp = add("sync", cmd_sync, "从中心系统同步目录与附件 / update the catalogue and attachments "
+             "from the central system")
+    sp.add_argument("--full", action="store_true",
+                    help="重新读取完整目录，删除中心已无的条目 / read the whole catalogue again and "
+                         "drop items the central system no longer has")
+    sp.add_argument("--json", action="store_true", help="输出 JSON / print the report as JSON")
+
     add("rebuild-index", cmd_rebuild, "从目录重建检索索引 / rebuild the search index from the mirror")
 
     sp = add("verify", cmd_verify, "检查索引与目录是否一致、附件是否完好 / check that index and "
@@ -173,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.fn(args)
-    except CatalogueError as exc:
+    except (CatalogueError, KioskError) as exc:
         print(f"错误：{exc.zh}  Error: {exc.en}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:

@@ -12,6 +12,7 @@ import re
 import sys
 
 from index import ImportReport, SearchResults, VerifyReport
+from index.sync import SyncReport
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -140,7 +141,67 @@ def stats(s: dict) -> str:
                      f"删除 deleted {last['deleted']} · 拒收 rejected {last['rejected']}")
     else:
         lines.append("最近导入 last import: —")
+    lines += sync_stats(s["sync"])
     return "\n".join(lines)
+
+
+def sync_report(r: SyncReport) -> str:
+    c = r.counts
+    how = "完整读取 full read" if r.full_read else "增量 incremental"
+    lines = [f"同步完成 Synced（{how}，{r.pages} 页 pages，{r.changes} 项变更 changes，"
+             f"{r.seconds:.1f} s）",
+             f"  新增 added {c.added} · 更新 updated {c.updated} · 删除 deleted {c.deleted} · "
+             f"未变 unchanged {c.unchanged} · 拒收 rejected {r.rejected_total}"]
+    if r.cursor_expired:
+        lines.append("  同步位置已过期，已重新读取完整目录 / the cursor had expired; the whole "
+                     "catalogue was read again")
+    if r.removed_unseen:
+        lines.append(f"  中心已无而删除 removed as no longer published: {r.removed_unseen}")
+    if r.attachments_fetched or r.attachments_refused or r.attachments_unavailable:
+        lines.append(f"  附件 attachments: 取得 fetched {r.attachments_fetched}"
+                     f"（{human_size(r.attachment_bytes)}）· 校验失败而拒收 refused "
+                     f"{len(r.attachments_refused)} · 中心没有 unavailable "
+                     f"{r.attachments_unavailable}")
+    if r.attachments_refused:
+        lines.append("  校验失败的附件下次同步会重新下载 / refused attachments are fetched again "
+                     "by the next sync: " + ", ".join(x[:12] for x in r.attachments_refused[:5]))
+    if r.retries:
+        lines.append(f"  网络重试 network retries: {r.retries}")
+    for x in r.rejected:
+        ident = f"[{safe(x.item_id)}] " if x.item_id else ""
+        lines.append(f"    {ident}{safe(x.field)}: {x.zh} / {x.en}")
+    if r.rejected_total > len(r.rejected):
+        lines.append(f"    …另有 {r.rejected_total - len(r.rejected)} 条 and "
+                     f"{r.rejected_total - len(r.rejected)} more")
+    return "\n".join(lines)
+
+
+def _ago(seconds: int | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds < 90:
+        return f"{seconds} 秒 s"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} 分钟 min"
+    if seconds < 48 * 3600:
+        return f"{round(seconds / 3600)} 小时 h"
+    return f"{round(seconds / 86400)} 天 days"
+
+
+def sync_stats(sync: dict) -> list[str]:
+    lines = [f"最近成功同步 last successful sync: {sync['last_success_at'] or '从未 never'}"]
+    if sync["behind_seconds"] is not None:
+        lines.append(f"  目录可能落后中心系统至多 the mirror may lag the central catalogue by up to "
+                     f"{_ago(sync['behind_seconds'])}")
+    if sync["last_error"]:
+        e = sync["last_error"]
+        lines.append(f"  最近错误 last error（{e['at']}）: {e['zh']} / {e['en']}")
+    if sync["full_read_in_progress"]:
+        lines.append("  完整读取尚未完成，下次同步继续 / a full read is unfinished; the next sync "
+                     "continues it")
+    if sync["attachments_missing"]:
+        lines.append(f"  尚未取得的附件 attachments not yet fetched: {sync['attachments_missing']}")
+    return lines
 
 
 def verify_report(v: VerifyReport) -> str:
