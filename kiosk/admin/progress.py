@@ -14,6 +14,10 @@ STAGES = {
     "import": ("导入 import", "line"),
     "index": ("索引 index", "item"),
     "rebuild": ("重建 rebuild", "item"),
+    "pages": ("同步 pages", "page"),
+    "changes": ("变更 changes", "change"),
+    "download": ("下载附件 download", "B"),
+    "export": ("导出 export", "item"),
 }
 
 
