@@ -212,16 +212,19 @@ class Catalogue:
             "last_updated": self.last_updated(),
         }
 
+    def sync_age(self) -> float | None:
+        """Seconds since the mirror last matched the central catalogue (a complete sync), or
+        None if it never has: how far behind it may be."""
+        success = (self.mirror.get_meta("sync_state") or {}).get("last_success_at")
+        return None if success is None else max(0.0, seconds_since(success))
+
     def _sync_stats(self) -> dict:
         state = self.mirror.get_meta("sync_state") or {}
-        success = state.get("last_success_at")
-        behind = None
-        if success:
-            behind = max(0, round(seconds_since(success)))
+        age = self.sync_age()
         return {
             "last_attempt_at": state.get("last_attempt_at"),
-            "last_success_at": success,
-            "behind_seconds": behind,  # the mirror matched the central catalogue this long ago
+            "last_success_at": state.get("last_success_at"),
+            "behind_seconds": None if age is None else round(age),
             "last_error": state.get("last_error"),
             "last_report": state.get("last_report"),
             "full_read_in_progress": self.mirror.full_read_active(),

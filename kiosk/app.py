@@ -2,7 +2,9 @@
 
 Opens the catalogue first (rebuilding or catching up its index if needed, before any window
 appears), finds the CJK font, then hands over to `kiosk.ui`, the only package that imports Kivy.
-Until the touch-UI issue lands, the window is a home screen with the catalogue's sections.
+Until the touch-UI issue lands, the window is a home screen with the catalogue's sections. When
+the central system is configured, the app keeps the catalogue fresh in the background
+(`kiosk.background_sync`).
 """
 
 from __future__ import annotations
@@ -14,12 +16,16 @@ import sys
 from index import Catalogue, CatalogueError
 from printing import PrintError, find_cjk_font
 
+from . import config as kiosk_config
 from . import paths
+from .errors import KioskError
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kiosk", description="政府信息查阅终端 / disclosure reading-room kiosk")
     p.add_argument("--data-dir", metavar="DIR", help="数据目录 data directory (see kiosk-admin --help)")
+    p.add_argument("--config", metavar="FILE",
+                   help="配置文件 configuration file (see docs/configuration.md)")
     p.add_argument("--windowed", action="store_true",
                    help="以窗口运行而非全屏（调试用）/ run in a window instead of full screen")
     return p
@@ -27,11 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    data_dir = paths.resolve_data_dir(args.data_dir)
     try:
+        config = kiosk_config.load(args.config)
+        data_dir = paths.resolve_data_dir(args.data_dir, config.data_dir)
         catalogue = Catalogue(data_dir)
         font = find_cjk_font()
-    except (CatalogueError, PrintError) as exc:
+    except (CatalogueError, PrintError, KioskError) as exc:
         print(f"错误：{exc.zh}  Error: {exc.en}", file=sys.stderr)
         return 1
     os.environ.setdefault("KIVY_NO_ARGS", "1")
@@ -40,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     from .ui.app import run  # imports Kivy: only now, after the checks above
 
     try:
-        return run(catalogue, font, windowed=args.windowed)
+        return run(catalogue, font, config, windowed=args.windowed)
     finally:
         catalogue.close()
 

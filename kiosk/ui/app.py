@@ -10,10 +10,12 @@ from pathlib import Path
 from index import Catalogue
 from printing import CJKFont
 
+from ..background_sync import Outcome, SyncScheduler
+from ..config import Config
 from .screen import x_screen_size
 
 
-def run(catalogue: Catalogue, font: CJKFont, *, windowed: bool = False) -> int:
+def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool = False) -> int:
     # SDL would turn SIGTERM into a window-close request, which a kiosk refuses; the operating
     # system (shutdown, systemd, staff tools) must still be able to stop it, so Python keeps
     # the signal and stops the app cleanly.
@@ -45,11 +47,30 @@ def run(catalogue: Catalogue, font: CJKFont, *, windowed: bool = False) -> int:
 
         def build(self):
             Window.bind(on_request_close=lambda *_a, **_k: True)  # window close does nothing
-            screen = HomeScreen()
+            self.screen = HomeScreen()
             model = home_model(catalogue)
-            screen.show(model)
+            self.screen.show(model)
             Clock.schedule_once(lambda _dt: _announce(model), 0.5)
-            return screen
+            self.sync = SyncScheduler(config, catalogue.data_dir, self.sync_done,
+                                      catalogue.sync_age)
+            return self.screen
+
+        def on_start(self):
+            self.sync.start()
+
+        def on_stop(self):
+            self.sync.stop()
+
+        def sync_done(self, outcome: Outcome) -> None:
+            # called on the scheduler's thread: hand over to the UI thread
+            Clock.schedule_once(lambda _dt: self.refresh(outcome))
+
+        def refresh(self, outcome: Outcome) -> None:
+            model = home_model(catalogue)
+            self.screen.show(model)
+            print(f"kiosk: background sync {'done' if outcome.ok else 'failed'}: "
+                  f"{model['items']} items, updated {model['updated'] or '-'}",
+                  file=sys.stderr, flush=True)
 
     app = KioskApp()
     for sig in (signal.SIGTERM, signal.SIGINT):  # shutdown, service manager, Ctrl+C in a terminal

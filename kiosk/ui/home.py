@@ -14,11 +14,11 @@ MAX_TILES = 12
 def home_model(catalogue: Catalogue) -> dict:
     """What the home screen shows, read through the catalogue's public API."""
     everything = catalogue.search("", page_size=1)
-    last = catalogue.stats().get("last_import") or {}
+    updated = catalogue.last_updated()
     return {
         "items": everything.total,
         "sections": list(everything.facets.get("category", {}).items())[:MAX_TILES],
-        "updated": (last.get("at") or "")[:10],
+        "updated": updated[:16].replace("T", " ") if updated else "",
     }
 
 

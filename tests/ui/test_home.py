@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import time
 
-from tests.conftest import BIN
+from tests.conftest import BIN, SAMPLE_BUNDLE
 
 
 def wait_for_line(proc: subprocess.Popen, marker: str, timeout: float) -> str:
@@ -55,3 +55,31 @@ def test_the_kiosk_says_clearly_when_its_catalogue_is_unusable(display, tmp_path
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
     assert "Error" in proc.stderr and "错误" in proc.stderr
+
+
+def test_the_running_kiosk_syncs_in_the_background(display, sample_catalogue, central,
+                                                   tmp_path):
+    from tests.conftest import make_item, write_config
+
+    data = tmp_path / "data"
+    shutil.copytree(sample_catalogue.data_dir, data)
+    central.load(SAMPLE_BUNDLE)
+    central.upsert(make_item(1, title="关于开展冬季供暖安全检查的通知"))
+    config = write_config(tmp_path / "kiosk.toml", central.url, sync_interval_minutes=0.05,
+                          sync_jitter_minutes=0)
+    expected = sample_catalogue.search("").total + 1
+    proc = subprocess.Popen([str(BIN / "kiosk"), "--config", str(config), "--data-dir", str(data)],
+                            env=display, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            text=True)
+    try:
+        wait_for_line(proc, "kiosk: home screen shown", timeout=90)
+        line = wait_for_line(proc, "kiosk: background sync", timeout=120)
+        assert "done" in line and f"{expected} items" in line, line
+        assert "updated 20" in line  # the home screen now says when the catalogue was updated
+        proc.terminate()
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert any(r.path == "/v1/catalogue/changes" for r in central.requests)
