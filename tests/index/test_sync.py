@@ -60,7 +60,7 @@ def test_second_sync_fetches_only_what_changed(catalogue, central):
 
     assert_same_as_central(catalogue, central)
     assert not report.full_read and report.changes == 4
-    assert (report.counts.added, report.counts.updated, report.counts.deleted) == (1, 2, 1)  # two upserts of item 1
+    assert (report.counts.added, report.counts.updated, report.counts.deleted) == (1, 2, 1)
     assert catalogue.get(make_item(1)["id"]).title == "修改后的标题第二版"  # the last upsert wins
     assert len(requests_to(central, "/v1/catalogue/changes")) == before + 1
     assert catalogue.search("养老服务补贴").hits[0].id == make_item(7)["id"]
