@@ -7,12 +7,19 @@ A bundle holds
                           "files": [{"path": "catalogue.jsonl", "sha256": "…", "size": n}, …]}
     catalogue.jsonl      one item, or one change object, per line
     attachments/<sha256> attachment files, named by their own hash
+    manifest.sig         optional: an Ed25519 signature of manifest.json's bytes (see `signing`)
 
 Before anything is applied, every file the manifest lists is checked for presence, size and
 SHA-256, so a truncated copy or a damaged USB stick is refused whole and changes nothing. Only
-files the manifest lists are read, by exact name; a zip is never extracted. In `snapshot` mode
-the bundle is the whole catalogue, and local items it does not hold are removed (as withdrawn);
-in `changes` mode (and for a bare JSONL file) lines are applied as changes and nothing else goes.
+files the manifest lists (and `manifest.sig`) are read, by exact name; a zip is never extracted.
+In `snapshot` mode the bundle is the whole catalogue, and local items it does not hold are removed
+(as withdrawn); in `changes` mode (and for a bare JSONL file) lines are applied as changes and
+nothing else goes.
+
+When the caller passes a public key, only a bundle whose `manifest.sig` verifies against it is
+accepted, and a bare JSONL file (which has nowhere to carry a signature) is refused. The manifest
+is read once and those same bytes are verified, then parsed, then used to check every other file,
+so nothing can be swapped between the check and the use. Without a key a signature is ignored.
 """
 
 from __future__ import annotations
@@ -26,8 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from .errors import BundleError
 from .progress import Progress, silent
+from .signing import MAX_SIGNATURE_FILE, SIGNATURE, verify_manifest
 
 MANIFEST_FORMAT = "disclosure-kiosk-bundle"
 FORMAT_VERSION = 1
@@ -35,11 +45,15 @@ CATALOGUE = "catalogue.jsonl"
 MANIFEST = "manifest.json"
 _ATTACHMENT = re.compile(r"attachments/([0-9a-f]{64})")
 MODES = ("snapshot", "changes")
+MAX_MANIFEST = 50_000_000
 
 
 @dataclass
 class Source:
-    """Something to import: its catalogue lines, and the attachment files it carries."""
+    """Something to import: its catalogue lines, and the attachment files it carries.
+
+    `signed` is True only when a public key was given and the signature verified against it.
+    """
 
     name: str
     mode: str
@@ -47,6 +61,7 @@ class Source:
     _open: Callable[[str], BinaryIO]
     attachments: dict[str, int] = field(default_factory=dict)  # sha256 → size
     _zip: zipfile.ZipFile | None = None
+    signed: bool = False
 
     def open_catalogue(self) -> BinaryIO:
         return self._open(CATALOGUE)
@@ -74,8 +89,12 @@ def _bad(zh: str, en: str) -> BundleError:
                        "Nothing was changed")
 
 
-def open_source(path: Path, progress: Progress = silent) -> Source:
-    """Open and verify an import source; raises `BundleError` before anything is applied."""
+def open_source(path: Path, progress: Progress = silent,
+                public_key: Ed25519PublicKey | None = None) -> Source:
+    """Open and verify an import source; raises `BundleError` before anything is applied.
+
+    With `public_key`, the source must be a bundle signed by its private key.
+    """
     path = Path(path)
     if not path.exists():
         raise BundleError(f"找不到文件：{path}", f"no such file or directory: {path}")
@@ -87,8 +106,8 @@ def open_source(path: Path, progress: Progress = silent) -> Source:
             p = path / name
             return p.stat().st_size if p.is_file() else None
 
-        return _verified(path.name, opener, size_of, None, progress)
-    if _looks_zipped(path):
+        return _verified(path.name, opener, size_of, None, progress, public_key)
+    if looks_zipped(path):
         try:
             zf = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as exc:
@@ -102,11 +121,17 @@ def open_source(path: Path, progress: Progress = silent) -> Source:
         def zsize(name: str) -> int | None:
             return infos[name].file_size if name in infos else None
 
-        return _verified(path.name, zopen, zsize, zf, progress)
+        return _verified(path.name, zopen, zsize, zf, progress, public_key)
+    if public_key is not None:
+        raise BundleError("本终端只接受已签名的导入包；单独的 JSONL 文件无法携带签名，"
+                          "请改用已签名的导入包（目录或 .zip）。未做任何更改",
+                          "this kiosk only accepts signed bundles, and a bare JSONL file cannot "
+                          "carry a signature; use a signed bundle (directory or .zip). "
+                          "Nothing was changed")
     return Source(path.name, "changes", None, lambda _name: open(path, "rb"))
 
 
-def _looks_zipped(path: Path) -> bool:
+def looks_zipped(path: Path) -> bool:
     """A `.zip` name or the zip signature: then it must open as a zip, or be refused as damaged."""
     with open(path, "rb") as f:
         return path.suffix.lower() == ".zip" or f.read(4) == b"PK\x03\x04"
@@ -116,9 +141,10 @@ def _missing(name: str) -> BinaryIO:
     raise _bad(f"缺少文件 {name}", f"{name} is missing")
 
 
-def _verified(name: str, opener, size_of, zf, progress: Progress) -> Source:
+def _verified(name: str, opener, size_of, zf, progress: Progress,
+              public_key: Ed25519PublicKey | None) -> Source:
     try:
-        return _check_manifest(name, opener, size_of, zf, progress)
+        return _check_manifest(name, opener, size_of, zf, progress, public_key)
     except BundleError:
         if zf is not None:
             zf.close()
@@ -130,17 +156,27 @@ def _verified(name: str, opener, size_of, zf, progress: Progress) -> Source:
                    f"reading failed (damaged file or medium: {exc})") from exc
 
 
-def _check_manifest(name: str, opener, size_of, zf, progress: Progress) -> Source:
+def _check_manifest(name: str, opener, size_of, zf, progress: Progress,
+                    public_key: Ed25519PublicKey | None) -> Source:
     if size_of(MANIFEST) is None:
         raise _bad("缺少 manifest.json", "manifest.json is missing")
-    if size_of(MANIFEST) > 50_000_000:
+    if size_of(MANIFEST) > MAX_MANIFEST:
         raise _bad("manifest.json 过大", "manifest.json is implausibly large")
     with opener(MANIFEST) as f:
-        try:
-            manifest = json.loads(f.read().decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise _bad("manifest.json 不是有效的 JSON", f"manifest.json is not valid JSON ({exc})"
-                       ) from exc
+        raw_manifest = f.read(MAX_MANIFEST + 1)  # the one read: verified, parsed, then used
+    if len(raw_manifest) > MAX_MANIFEST:  # grew since its size was looked at
+        raise _bad("manifest.json 过大", "manifest.json is implausibly large")
+    if public_key is not None:
+        signature = None
+        if size_of(SIGNATURE) is not None:
+            with opener(SIGNATURE) as f:
+                signature = f.read(MAX_SIGNATURE_FILE + 1)  # verify refuses it when over
+        verify_manifest(raw_manifest, signature, public_key)
+    try:
+        manifest = json.loads(raw_manifest.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _bad("manifest.json 不是有效的 JSON", f"manifest.json is not valid JSON ({exc})"
+                   ) from exc
     if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
         raise _bad("manifest.json 不是本系统的导入包清单",
                    f'manifest.json does not say "format": "{MANIFEST_FORMAT}"')
@@ -188,4 +224,4 @@ def _check_manifest(name: str, opener, size_of, zf, progress: Progress) -> Sourc
                        f"{path} does not match its SHA-256 (damaged or altered)")
     attachments = {m.group(1): size for p, (_s, size) in listed.items()
                    if (m := _ATTACHMENT.fullmatch(p))}
-    return Source(name, mode, manifest, opener, attachments, zf)
+    return Source(name, mode, manifest, opener, attachments, zf, signed=public_key is not None)

@@ -18,6 +18,7 @@ import requests
 from .attachments import AttachmentStore
 from .bundle import open_source
 from .errors import CatalogueError, StoreBusy
+from .export import ExportReport, export_bundle
 from .feed import Feed, RetryPolicy
 from .importer import ImportReport, import_source
 from .indexstore import IndexStore
@@ -26,6 +27,7 @@ from .mirror import Mirror
 from .model import Item
 from .progress import Progress, silent
 from .search import Searcher, SearchResults, Suggestion
+from .signing import load_public_key
 from .sync import CURSOR_KEY, SyncReport, fetch_attachments, follow_feed
 from .timeutil import now_iso, seconds_since
 from .verify import VerifyReport, verify
@@ -90,12 +92,18 @@ class Catalogue:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def import_path(self, path: Path | str, progress: Progress = silent) -> ImportReport:
-        """Import a JSONL file or a bundle, then bring the index up to date."""
+    def import_path(self, path: Path | str, progress: Progress = silent, *,
+                    public_key: str | None = None) -> ImportReport:
+        """Import a JSONL file or a bundle, then bring the index up to date.
+
+        With `public_key` (the `ed25519:…` text), only a bundle signed by the matching private
+        key is accepted; anything else is refused before a single line is applied.
+        """
         started = time.monotonic()
+        key = load_public_key(public_key) if public_key else None
         self.lock.acquire(timeout=LOCK_WAIT)
         try:
-            source = open_source(Path(path), progress)
+            source = open_source(Path(path), progress, public_key=key)
             try:
                 report = import_source(source, self.mirror, self.attachments, progress)
             finally:
@@ -105,6 +113,13 @@ class Catalogue:
             return report
         finally:
             self.lock.release()
+
+    def export_bundle(self, out: Path | str, *, sign_key: bytes | None = None,
+                      progress: Progress = silent) -> ExportReport:
+        """Write the whole mirror as a snapshot bundle (a `.zip`), signed if a key is given, for
+        an offline kiosk to import. Reads one consistent state; needs no lock."""
+        return export_bundle(self.mirror, self.attachments, Path(out), sign_key=sign_key,
+                             progress=progress)
 
     def sync(self, session: requests.Session, base_url: str, *, page_size: int = 500,
              policy: RetryPolicy | None = None, progress: Progress = silent,

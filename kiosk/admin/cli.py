@@ -15,9 +15,9 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-from index import Catalogue, CatalogueError
-from index.feed import RetryPolicy
+from index import Catalogue, CatalogueError, RetryPolicy, signing
 
 from .. import central, paths
 from ..config import Config
@@ -48,7 +48,7 @@ def _open(args: argparse.Namespace, *, prepare: bool = True) -> Catalogue:
 
 def cmd_import(args: argparse.Namespace) -> int:
     with _open(args) as cat, terminal_progress() as progress:
-        report = cat.import_path(args.path, progress)
+        report = cat.import_path(args.path, progress, public_key=_config(args).bundle_public_key)
     if args.json:
         _print_json(report.to_dict())
     else:
@@ -125,6 +125,43 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return EXIT_REJECTIONS if report.rejected_total or report.attachments_refused else 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    key = Path(args.sign_key).read_bytes() if args.sign_key else None
+    with _open(args) as cat, terminal_progress() as progress:
+        report = cat.export_bundle(args.out, sign_key=key, progress=progress)
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print(render.export_report(report))
+    return 0
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    private_pem, public_text = signing.generate_keypair()
+    path = Path(args.private_key)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as exc:
+        raise KioskError(f"{path} 已存在，为免覆盖现有私钥，未做任何更改",
+                         f"{path} already exists; it was left alone so that no key is "
+                         "overwritten") from exc
+    with os.fdopen(fd, "wb") as f:
+        f.write(private_pem)
+    print(f"私钥已写入 private key written to {path}（只有签发导入包的人可以持有 keep it with "
+          "whoever publishes bundles; never copy it to a kiosk）")
+    print("在每台终端的配置文件中加入 / add to every kiosk's configuration file:")
+    print()
+    print("[bundles]")
+    print(f'public_key = "{public_text}"')
+    return 0
+
+
+def cmd_sign(args: argparse.Namespace) -> int:
+    signing.sign_bundle(Path(args.bundle), Path(args.key).read_bytes())
+    print(f"已签名 Signed: {args.bundle}")
+    return 0
+
+
 def cmd_rebuild(args: argparse.Namespace) -> int:
     started = time.monotonic()
     with _open(args, prepare=False) as cat:
@@ -195,6 +232,21 @@ def build_parser() -> argparse.ArgumentParser:
                     help="重新读取完整目录，删除中心已无的条目 / read the whole catalogue again and "
                          "drop items the central system no longer has")
     sp.add_argument("--json", action="store_true", help="输出 JSON / print the report as JSON")
+
+    sp = add("export-bundle", cmd_export, "把本机目录导出为导入包，供离线终端导入 / write this "
+             "kiosk's catalogue as a bundle for an offline kiosk")
+    sp.add_argument("out", help="要写入的 .zip 文件 / the .zip file to write")
+    sp.add_argument("--sign-key", metavar="FILE",
+                    help="用此私钥签名 / sign with this private key (from keygen)")
+    sp.add_argument("--json", action="store_true", help="输出 JSON / print the report as JSON")
+
+    sp = add("keygen", cmd_keygen, "生成导入包签名密钥对 / make a key pair for signing bundles")
+    sp.add_argument("private_key", metavar="PRIVATE_KEY_FILE",
+                    help="私钥文件（不可已存在）/ where to write the private key (must not exist)")
+
+    sp = add("sign-bundle", cmd_sign, "为导入包签名 / sign a bundle (directory or .zip)")
+    sp.add_argument("bundle", help="导入包目录或 .zip / bundle directory or .zip")
+    sp.add_argument("--key", required=True, metavar="FILE", help="私钥文件 / the private key file")
 
     add("rebuild-index", cmd_rebuild, "从目录重建检索索引 / rebuild the search index from the mirror")
 

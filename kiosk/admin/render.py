@@ -11,8 +11,7 @@ import datetime as dt
 import re
 import sys
 
-from index import ImportReport, SearchResults, VerifyReport
-from index.sync import SyncReport
+from index import ExportReport, ImportReport, SearchResults, SyncReport, VerifyReport
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -142,6 +141,16 @@ def stats(s: dict) -> str:
     else:
         lines.append("最近导入 last import: —")
     lines += sync_stats(s["sync"])
+    return "\n".join(lines)
+
+
+def export_report(r: ExportReport) -> str:
+    lines = [f"已导出 Exported: {safe(r.path)}（{human_size(r.bytes)}，{r.seconds:.1f} s）",
+             f"  条目 items {r.items} · 附件 attachments {r.attachments} · "
+             f"{'已签名 signed' if r.signed else '未签名 unsigned'}"]
+    if r.attachments_missing:
+        lines.append(f"  本机尚缺的附件未能包含 attachments not held here were left out: "
+                     f"{r.attachments_missing}")
     return "\n".join(lines)
 
 
