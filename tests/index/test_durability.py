@@ -182,3 +182,24 @@ def test_readers_see_another_processs_changes_without_restarting(tmp_path):
         run_admin(data, "rebuild-index")  # a generation switch under an open reader
         assert reader.search("测试文件").total == 30
         assert [h.id for h in reader.search("新到").hits] == ["TEST-2024-00500"]
+
+
+def test_a_mirror_from_before_item_attachments_is_upgraded_in_place(tmp_path):
+    import sqlite3
+
+    from index.mirror import Mirror
+    from tests.index.bundles import attachment
+
+    sha, ref, _blob = attachment(b"%PDF-1.4 old mirror")
+    m = Mirror(tmp_path / "mirror.sqlite3")
+    m.apply([parse_change(make_item(1, attachments=[ref]))])
+    m.close()
+    db = sqlite3.connect(tmp_path / "mirror.sqlite3")
+    db.execute("DROP TABLE item_attachments")
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+
+    m = Mirror(tmp_path / "mirror.sqlite3")
+    assert [row[0] for row in m.missing_attachments()] == [sha]  # still known to be needed
+    assert m.get(make_item(1)["id"]).attachments[0].sha256 == sha
