@@ -107,14 +107,17 @@ class Feed:
 
         yield failed
 
-    def _send(self, path: str, params: dict[str, Any] | None, stream: bool) -> requests.Response:
-        """One answer with a 2xx status (or 404/410, which callers interpret), after retries."""
+    def _send(self, path: str, params: dict[str, Any] | None, stream: bool, *,
+              method: str = "GET", body: Any = None, headers: dict[str, str] | None = None,
+              passthrough: frozenset[int] = frozenset()) -> requests.Response:
+        """One answer with a 2xx status, or one in `passthrough`, after retries."""
         url = f"{self.base_url}{path}"
         with self._attempts(path) as failed:
             while True:
                 try:
-                    response = self.session.get(url, params=params, stream=stream,
-                                                timeout=self.policy.timeout)
+                    response = self.session.request(method, url, params=params, stream=stream,
+                                                    json=body, headers=headers,
+                                                    timeout=self.policy.timeout)
                 except TRANSIENT as exc:
                     failed(exc)
                     continue
@@ -125,22 +128,40 @@ class Feed:
                     response.close()
                     failed(response)
                     continue
-                _raise_for_status(response)
+                if response.status_code not in passthrough:
+                    _raise_for_status(response)
                 return response
 
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """GET and decode JSON; a body cut off half way is retried, a body that is not JSON is
         `malformed` (retrying will not mend it)."""
+        return self._json(path, params=params)[1]
+
+    def get_answer(self, path: str, params: dict[str, Any], passthrough: frozenset[int]
+                   ) -> tuple[int, Any]:
+        """GET JSON as (status, body), for a 2xx or a status in `passthrough` (e.g. 404)."""
+        return self._json(path, params=params, passthrough=passthrough)
+
+    def post_json(self, path: str, body: Any, headers: dict[str, str],
+                  passthrough: frozenset[int]) -> tuple[int, Any]:
+        """POST JSON and decode the answer: (status, body) for a 2xx or a status in
+        `passthrough`. Retrying a POST is only safe because the caller sends an
+        `Idempotency-Key` that the central system honours."""
+        return self._json(path, method="POST", body=body, headers=headers,
+                          passthrough=passthrough)
+
+    def _json(self, path: str, params: dict[str, Any] | None = None, **send: Any
+              ) -> tuple[int, Any]:
         with self._attempts(path) as failed:
             while True:
-                response = self._send(path, params, stream=False)
+                response = self._send(path, params, False, **send)
                 try:
                     response.content  # noqa: B018 - read the whole body now, inside the retry loop
                 except TRANSIENT as exc:
                     failed(exc)
                     continue
                 try:
-                    return response.json()
+                    return response.status_code, response.json()
                 except ValueError as exc:
                     raise FeedError("malformed", "中心系统返回的数据无法解析（不是有效的 JSON）",
                                     "the central system's answer is not valid JSON",

@@ -50,6 +50,18 @@ class Config:
     central: CentralConfig = field(default_factory=CentralConfig)
     venue_name: str = "政府信息查阅场所"
     bundle_public_key: str | None = None
+    outbox_key_file: Path | None = None
+    holiday_dir: Path | None = None
+
+    def key_file(self) -> Path:
+        """Where the outbox key lives: as configured, else beside the configuration file, else
+        in the user's configuration directory — never in the data directory."""
+        if self.outbox_key_file is not None:
+            return self.outbox_key_file
+        if self.path is not None:
+            return self.path.parent / "outbox.key"
+        base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+        return Path(base) / "disclosure-kiosk" / "outbox.key"
 
 
 # -- validation of single values --------------------------------------------------------------
@@ -120,6 +132,7 @@ KEYS: dict[str, dict[str, Callable[[Any], Any]]] = {
     },
     "venue": {"name": _text(100)},
     "bundles": {"public_key": _public_key},
+    "applications": {"key_file": _path, "holiday_dir": _path},
 }
 """Every key the file may hold, by section, with its validator (which returns the clean value)."""
 
@@ -168,6 +181,8 @@ def parse(text: str, path: Path) -> Config:
         central=CentralConfig(**central),
         venue_name=clean.get("venue", {}).get("name", Config.venue_name),
         bundle_public_key=clean.get("bundles", {}).get("public_key"),
+        outbox_key_file=clean.get("applications", {}).get("key_file"),
+        holiday_dir=clean.get("applications", {}).get("holiday_dir"),
     )
 
 

@@ -23,7 +23,7 @@ from .. import central, paths
 from ..config import Config
 from ..config import load as load_config
 from ..errors import KioskError
-from . import render
+from . import applications, render
 from .progress import terminal_progress
 
 EXIT_FAILED, EXIT_USAGE, EXIT_REJECTIONS, EXIT_MISMATCH = 1, 2, 3, 4
@@ -253,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("verify", cmd_verify, "检查索引与目录是否一致、附件是否完好 / check that index and "
              "mirror agree and attachments are intact")
     sp.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
+    applications.register(add, _config)
     return p
 
 
