@@ -57,24 +57,37 @@ def next_delay(interval: float, jitter: float, since_success: float | None, *, f
     return base + rng.uniform(0, jitter)
 
 
+UPLOAD_INTERVAL, UPLOAD_JITTER = 120.0, 30.0
+"""Applications waiting in the outbox are offered to the central system this often (seconds);
+each one's own backoff (`kiosk.applications.uploader`) decides whether it is really sent."""
+
+
 class SyncScheduler:
-    """Runs syncs in the background until `stop()`; `on_done` is called (from this scheduler's
-    thread) after each run."""
+    """Runs a `kiosk-admin` job (`sync` by default) in the background until `stop()`; `on_done`
+    is called (from this scheduler's thread) after each run. `wanted()` is asked before each
+    run, so a job with nothing to do costs no process."""
 
     def __init__(self, config: Config, data_dir: Path, on_done: Callable[[Outcome], None],
-                 since_success: Callable[[], float | None]) -> None:
-        self.interval = config.central.sync_interval_minutes * 60
-        self.jitter = config.central.sync_jitter_minutes * 60
+                 since_success: Callable[[], float | None], *, job: tuple[str, ...] = ("sync",),
+                 interval: float | None = None, jitter: float | None = None,
+                 wanted: Callable[[], bool] = lambda: True) -> None:
+        self.interval = config.central.sync_interval_minutes * 60 if interval is None else interval
+        self.jitter = config.central.sync_jitter_minutes * 60 if jitter is None else jitter
         self.command = [sys.executable, "-m", "kiosk.admin.cli", "--data-dir", str(data_dir)]
         if config.path is not None:
             self.command += ["--config", str(config.path)]
-        self.command.append("sync")
+        self.command += job
         self.enabled = config.central.configured and self.interval > 0
         self._on_done = on_done
         self._since_success = since_success
+        self._wanted = wanted
         self._stop = threading.Event()
         self._child: subprocess.Popen | None = None
-        self._thread = threading.Thread(target=self._loop, name="background-sync", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=f"background-{job[0]}",
+                                        daemon=True)
+
+    def has_work(self) -> bool:
+        return self._wanted()
 
     def start(self) -> None:
         if self.enabled:
@@ -95,7 +108,8 @@ class SyncScheduler:
         while not self._stop.wait(next_delay(self.interval, self.jitter, self._since_success(),
                                              first=first)):
             first = False
-            self._on_done(self.run_once())
+            if self.has_work():
+                self._on_done(self.run_once())
 
     def run_once(self) -> Outcome:
         # the child's report and errors go to the kiosk's log output (journal), not the screen
@@ -107,5 +121,16 @@ class SyncScheduler:
         code = child.wait()
         self._child = None
         if code not in (0, 3):
-            log.warning("background sync ended with exit code %s", code)
+            log.warning("background %s ended with exit code %s", self.command[-1], code)
         return Outcome(ok=code in (0, 3), exit_code=code)
+
+
+def upload_scheduler(config: Config, data_dir: Path, on_done: Callable[[Outcome], None]
+                     ) -> SyncScheduler:
+    """Offers waiting applications to the central system every couple of minutes."""
+    from .applications.outbox import waiting
+
+    outbox = Path(data_dir) / "outbox.sqlite3"
+    return SyncScheduler(config, data_dir, on_done, lambda: None, job=("outbox", "send"),
+                         interval=UPLOAD_INTERVAL, jitter=UPLOAD_JITTER,
+                         wanted=lambda: waiting(outbox) > 0)

@@ -55,8 +55,9 @@ def _invalid(exc: InvalidApplication, as_json: bool) -> int:
     return EXIT_INVALID
 
 
-def register(add: Callable, config_of: Callable) -> None:
-    """Add the commands to `kiosk-admin`'s parser; `config_of(args)` loads the configuration."""
+def register(add: Callable, config_of: Callable, open_catalogue: Callable) -> None:
+    """Add the commands to `kiosk-admin`'s parser; `config_of(args)` loads the configuration,
+    `open_catalogue(args)` opens the catalogue (to look for already published information)."""
 
     def cmd_apply(args: argparse.Namespace) -> int:
         applicant, request = _read_form(args.from_json)
@@ -68,11 +69,18 @@ def register(add: Callable, config_of: Callable) -> None:
             if apps.config.central.configured:  # try at once; the outbox keeps it if this fails
                 apps.send(only=receipt.receipt_no)
             entry = apps.outbox.get(receipt.receipt_no)
+            with open_catalogue(args) as cat:
+                published = apps.already_published(cat, request.get("description") or "", 3)
         if args.json:
-            out = {**receipt.__dict__, "state": entry.state, "tracking_no": entry.tracking_no}
+            out = {**receipt.__dict__, "state": entry.state, "tracking_no": entry.tracking_no,
+                   "already_published": [{"id": h.id, "title": h.item.title} for h in published]}
             print(json.dumps(out, ensure_ascii=False, indent=2))
         else:
             print(_receipt_text(receipt, entry))
+            if published:
+                print("可能已主动公开，可告知申请人 / possibly already published; tell the applicant:")
+                for h in published:
+                    print(f"  {safe(h.item.title)}（{safe(h.id)}）")
         return 0
 
     def cmd_outbox(args: argparse.Namespace) -> int:

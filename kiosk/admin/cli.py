@@ -253,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("verify", cmd_verify, "检查索引与目录是否一致、附件是否完好 / check that index and "
              "mirror agree and attachments are intact")
     sp.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
-    applications.register(add, _config)
+    applications.register(add, _config, _open)
     return p
 
 

@@ -59,6 +59,18 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
 """
 
 
+def waiting(path: Path) -> int:
+    """How many applications wait to be sent, read without the key (for the app's scheduler)."""
+    if not Path(path).exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as db:
+            return db.execute("SELECT count(*) FROM applications WHERE state = 'pending'"
+                              ).fetchone()[0]
+    except sqlite3.Error:
+        return 1  # unreadable here: let the uploader run and report what is wrong
+
+
 @dataclass(frozen=True)
 class Receipt:
     """What the citizen takes away (printed and on screen)."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from index import Catalogue
 from printing import CJKFont
 
-from ..background_sync import Outcome, SyncScheduler
+from ..background_sync import Outcome, SyncScheduler, upload_scheduler
 from ..config import Config
 from .screen import x_screen_size
 
@@ -53,13 +53,16 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
             Clock.schedule_once(lambda _dt: _announce(model), 0.5)
             self.sync = SyncScheduler(config, catalogue.data_dir, self.sync_done,
                                       catalogue.sync_age)
+            self.upload = upload_scheduler(config, catalogue.data_dir, lambda _outcome: None)
             return self.screen
 
         def on_start(self):
             self.sync.start()
+            self.upload.start()
 
         def on_stop(self):
             self.sync.stop()
+            self.upload.stop()
 
         def sync_done(self, outcome: Outcome) -> None:
             # called on the scheduler's thread: hand over to the UI thread

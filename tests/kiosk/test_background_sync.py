@@ -32,3 +32,24 @@ def test_later_runs_wait_a_whole_interval_even_after_a_failure():
 def test_jitter_spreads_a_citys_kiosks():
     d = delays(interval=900, jitter=180, since_success=None, first=False)
     assert max(d) - min(d) > 120  # not all at once
+
+
+def test_the_background_uploader_sends_what_waits_and_idles_otherwise(central, tmp_path):
+    from kiosk.applications import Applications
+    from kiosk.background_sync import upload_scheduler
+    from kiosk.config import load
+    from tests.applications.test_outbox import applicant, request
+    from tests.conftest import write_config
+
+    config = load(str(write_config(tmp_path / "kiosk.toml", central.url)))
+    data = tmp_path / "data"
+    job = upload_scheduler(config, data, lambda _o: None)
+    assert job.enabled and not job.has_work()  # no outbox yet: nothing to start
+    with Applications(config, data) as apps:
+        receipt = apps.submit(applicant(), request())
+        assert job.has_work()
+        outcome = job.run_once()
+        assert outcome.ok
+        assert apps.outbox.get(receipt.receipt_no).state == "sent"
+    assert not job.has_work()
+    assert [a["receipt_no"] for a in central.applications()] == [receipt.receipt_no]
