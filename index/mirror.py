@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from .errors import CatalogueError
 from .model import Change, Item, updated_instant
+from .sqlitedb import ThreadConnections
 
 SCHEMA_VERSION = 2
 _SCHEMA = """
@@ -78,7 +78,7 @@ class Mirror:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._local = threading.local()
+        self._connections = ThreadConnections(self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._translate("打开", "open"):
             db = self._db()
@@ -104,19 +104,10 @@ class Mirror:
     # -- connections --------------------------------------------------------------------------
 
     def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
-            self._local.db = db
-        return db
+        return self._connections.get()
 
     def close(self) -> None:
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.close()
-            self._local.db = None
+        self._connections.close()
 
     class _translate:
         """Turn sqlite3 errors into CatalogueError with a message a clerk can act on."""

@@ -21,12 +21,13 @@ import datetime as dt
 import json
 import secrets
 import sqlite3
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from index.sqlitedb import ThreadConnections
 
 from ..errors import KioskError
 from .model import Applicant, Request
@@ -110,7 +111,8 @@ class Entry:
 class Outbox:
     def __init__(self, path: Path, key_file: Path) -> None:
         self.path = Path(path)
-        self._local = threading.local()
+        # secure_delete: erased personal data is overwritten in the file, not just unlinked
+        self._connections = ThreadConnections(self.path, "secure_delete=ON")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._write() as db:
             for statement in _SCHEMA.split(";"):
@@ -121,20 +123,10 @@ class Outbox:
         self.sealer = Sealer.from_file(key_file, data_dir=self.path.parent, create=held == 0)
 
     def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
-            db.execute("PRAGMA secure_delete=ON")  # erased personal data is overwritten, too
-            self._local.db = db
-        return db
+        return self._connections.get()
 
     def close(self) -> None:
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.close()
-            self._local.db = None
+        self._connections.close()
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
