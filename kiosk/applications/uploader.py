@@ -121,7 +121,7 @@ def lookup(outbox: Outbox, session: requests.Session | None, base_url: str | Non
            ) -> StatusAnswer:
     """Status by receipt number and query code: from the central system when it answers, else
     the last status known here. A wrong code and an unknown receipt get the same answer."""
-    receipt_no, query_code = receipt_no.strip().upper(), query_code.strip()
+    receipt_no, query_code = receipt_no.strip(), query_code.strip()
     local = outbox.find(receipt_no)
     if local is not None and not outbox.code_matches(receipt_no, query_code):
         return StatusAnswer(False, False, receipt_no)
