@@ -4,7 +4,14 @@ from __future__ import annotations
 
 
 class PrintError(Exception):
-    def __init__(self, zh: str, en: str) -> None:
+    """What went wrong, for the citizen (`zh`, `en`), and a `kind` callers can branch on.
+
+    Kinds: "print" (generic), "font", "pages" (bad page range), "document" (a file that cannot be
+    printed), "quota" (over a cap), "unreachable", "no-queue", "not-accepting", "cancelled".
+    """
+
+    def __init__(self, zh: str, en: str, kind: str = "print") -> None:
         super().__init__(f"{zh} / {en}")
         self.zh = zh
         self.en = en
+        self.kind = kind

@@ -102,3 +102,25 @@ def find_cjk_font() -> CJKFont:
         f"找不到可用的中文 TrueType 字体。请安装：apt-get install {DEBIAN_PACKAGE}",
         f"no TrueType CJK font found. Install one: apt-get install {DEBIAN_PACKAGE} "
         "(or set KIOSK_CJK_FONT to a .ttf/.ttc with TrueType outlines)")
+
+
+FONT_NAME = "KioskCJK"
+
+
+@functools.cache
+def register_cjk_font() -> str:
+    """Register the CJK font with ReportLab (once) and return its name for canvases.
+
+    ReportLab embeds a TrueType font as subsets of the glyphs a document uses, so a printout
+    carries its own font and looks the same on any printer; `PrintError` if there is no font.
+    """
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    font = find_cjk_font()
+    try:
+        pdfmetrics.registerFont(TTFont(FONT_NAME, str(font.path), subfontIndex=font.subfont_index))
+    except Exception as e:  # ReportLab raises TTFError and plain errors for unreadable fonts
+        raise PrintError(f"中文字体 {font.path} 无法使用：{e}",
+                         f"the CJK font {font.path} cannot be used: {e}") from e
+    return FONT_NAME
