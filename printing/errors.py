@@ -7,7 +7,7 @@ class PrintError(Exception):
     """What went wrong, for the citizen (`zh`, `en`), and a `kind` callers can branch on.
 
     Kinds: "print" (generic), "font", "pages" (bad page range), "document" (a file that cannot be
-    printed), "quota" (over a cap), "unreachable", "no-queue", "not-accepting", "cancelled".
+    printed), "quota" (over a cap), "unreachable" (no cupsd), "no-queue", "no-job", "not-accepting".
     """
 
     def __init__(self, zh: str, en: str, kind: str = "print") -> None:

@@ -98,3 +98,30 @@ def write_config(path: Path, url: str, token: str = TOKEN, **central: object) ->
     path.write_text(f'[central]\nurl = "{url}"\ntoken = "{token}"\nkiosk_id = "K01"\n{extra}'
                     '[venue]\nname = "临澄市档案馆政府信息查阅中心"\n', encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def cups(tmp_path_factory):
+    """A private cupsd on a loopback port whose queues capture jobs (printing.capturecups); needs
+    root and the cups-daemon/cups-client packages, as `make test` provides."""
+    from printing.capturecups import CaptureCups
+
+    if os.geteuid() != 0:
+        pytest.skip("printing.capturecups runs cupsd as root only")
+    with CaptureCups(tmp_path_factory.mktemp("cups")) as server:
+        yield server
+
+
+_queue_serial = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def cups_queue(cups, request):
+    """A fresh capturing queue on the session's cupsd, named after the test; removed afterwards."""
+    import re
+
+    name = f"t{next(_queue_serial)}-{re.sub(r'[^A-Za-z0-9]+', '-', request.node.name)[:60].strip('-')}"
+    cups.add_queue(name)
+    yield name
+    cups.set_fault(name, None)
+    cups.remove_queue(name)

@@ -62,7 +62,8 @@ def test_paragraphs_drop_source_indents_and_collapse_blank_runs():
     assert paragraphs("　　第一段\n\n\n  第二段\n") == ["第一段", "", "第二段"]
 
 
-CJK = st.sampled_from(list("政府信息公开目录条例申请人查阅场所打印") + list("，。、；：？！）》」（《「") + ["ab", "12"])
+CJK = st.sampled_from(list("政府信息公开目录条例申请人查阅场所打印") + list("，。、；：？！）》」（《「")
+                      + ["ab", "12"])
 
 
 @settings(max_examples=300, deadline=None)
@@ -73,9 +74,8 @@ def test_rules_hold_for_any_text_and_nothing_is_lost(pieces, width):
     assert "".join(lines) == text
     for i, line in enumerate(lines):
         assert line, "no empty lines inside a paragraph"
-        if i > 0 and any(c not in CANNOT_START for c in text):
-            # a line may start with closing punctuation only if the text leaves no other choice
-            if line[0] in CANNOT_START:
-                assert all(c in CANNOT_START for c in lines[i - 1][1:]) or len(lines[i - 1]) == 1
+        # a line may start with closing punctuation only if the text leaves no other choice
+        if i > 0 and line[0] in CANNOT_START:
+            assert all(c in CANNOT_START for c in lines[i - 1][1:]) or len(lines[i - 1]) == 1
         if i < len(lines) - 1 and line[-1] in CANNOT_END:
             assert len(line) == 1 or all(c in CANNOT_END for c in line)

@@ -17,7 +17,7 @@ from printing.linebreak import CANNOT_END, CANNOT_START
 from printing.receipt import Receipt, mask_id, mask_name, render_receipt
 from printing.render import render_item
 from printing.stamp import count_attachment_pages, render_attachment
-from tests.conftest import SAMPLE_BUNDLE, make_item
+from tests.conftest import make_item
 
 from . import pdftools
 
@@ -215,7 +215,7 @@ def slip(**changes) -> Receipt:
 def test_receipts_carry_what_the_citizen_needs_and_no_full_id(form, width_mm, tmp_path):
     out = tmp_path / f"receipt-{form}.pdf"
     render_receipt(slip(), out, form)
-    w, h = pdftools.page_size_mm(out)
+    w, _ = pdftools.page_size_mm(out)
     assert round(w) == width_mm and pdftools.pages(out) == 1
     text = pdftools.text(out)
     flat = re.sub(r"\s", "", text)
