@@ -44,6 +44,26 @@ class CentralConfig:
 
 
 @dataclass(frozen=True)
+class PrintingConfig:
+    """`[printing]`: which CUPS queue, what a page costs and how many a visit and a day may print."""
+
+    queue: str | None = None  # None: CUPS's default queue
+    receipt_queue: str | None = None  # a receipt roll printer; None: the same queue
+    cups_server: str | None = None  # host:port or socket; None: libcups's own default
+    price_per_page: float = 0.0  # yuan
+    free_pages_per_visit: int = 0
+    max_pages_per_visit: int = 60
+    max_pages_per_day: int = 600
+    notice: str = "本件为政府信息查阅场所打印件"
+    receipt_format: str = "a4"
+    give_up_seconds: float = 300.0
+
+    @property
+    def price_fen(self) -> int:
+        return round(self.price_per_page * 100)
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None = None
     data_dir: Path | None = None
@@ -52,6 +72,8 @@ class Config:
     bundle_public_key: str | None = None
     outbox_key_file: Path | None = None
     holiday_dir: Path | None = None
+    status_url: str | None = None
+    printing: PrintingConfig = field(default_factory=PrintingConfig)
 
     def key_file(self) -> Path:
         """Where the outbox key lives: as configured, else beside the configuration file, else
@@ -119,6 +141,24 @@ def _public_key(v: Any) -> str:
     return v
 
 
+def _status_url(v: Any) -> str:
+    if not isinstance(v, str) or "{receipt_no}" not in v:
+        raise ValueError("应为含 {receipt_no} 的网址，如 https://…/status?no={receipt_no} / must be "
+                         "a URL containing {receipt_no}")
+    parts = urlsplit(v.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("应为 http:// 或 https:// 开头的网址 / must be an http:// or https:// URL")
+    return v.strip()
+
+
+def _choice(*options: str) -> Callable[[Any], str]:
+    def check(v: Any) -> str:
+        if v not in options:
+            raise ValueError("应为 " + " 或 ".join(options) + " / must be one of " + ", ".join(options))
+        return v
+    return check
+
+
 def _path(v: Any) -> Path:
     return Path(_text(4096)(v)).expanduser()
 
@@ -132,7 +172,14 @@ KEYS: dict[str, dict[str, Callable[[Any], Any]]] = {
     },
     "venue": {"name": _text(100)},
     "bundles": {"public_key": _public_key},
-    "applications": {"key_file": _path, "holiday_dir": _path},
+    "applications": {"key_file": _path, "holiday_dir": _path, "status_url": _status_url},
+    "printing": {
+        "queue": _text(127), "receipt_queue": _text(127), "cups_server": _text(255),
+        "price_per_page": _number(0, 100), "free_pages_per_visit": _number(0, 10_000, integer=True),
+        "max_pages_per_visit": _number(0, 100_000, integer=True),
+        "max_pages_per_day": _number(0, 1_000_000, integer=True), "notice": _text(100),
+        "receipt_format": _choice("a4", "80mm"), "give_up_seconds": _number(10, 3600),
+    },
 }
 """Every key the file may hold, by section, with its validator (which returns the clean value)."""
 
@@ -183,6 +230,8 @@ def parse(text: str, path: Path) -> Config:
         bundle_public_key=clean.get("bundles", {}).get("public_key"),
         outbox_key_file=clean.get("applications", {}).get("key_file"),
         holiday_dir=clean.get("applications", {}).get("holiday_dir"),
+        status_url=clean.get("applications", {}).get("status_url"),
+        printing=PrintingConfig(**clean.get("printing", {})),
     )
 
 

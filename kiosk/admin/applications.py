@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+
+from printing import PrintError
 
 from .. import paths
 from ..applications import Applications, Entry, InvalidApplication, Receipt, StatusAnswer, UploadReport
 from ..applications.uploader import STATUS_LABELS
 from ..errors import KioskError
+from ..printdesk import print_slip
 from .progress import terminal_progress
 from .render import safe
 
@@ -55,6 +60,28 @@ def _invalid(exc: InvalidApplication, as_json: bool) -> int:
     return EXIT_INVALID
 
 
+def _print_receipt(args: argparse.Namespace, config_of: Callable, receipt: Receipt, entry: Entry
+                   ) -> bool | None:
+    """Print the receipt when a printer is configured; None when none is. A printing failure
+    does not undo the application (it is filed): staff are told to copy the numbers by hand."""
+    config = config_of(args)
+    if not (config.printing.queue or config.printing.receipt_queue) or receipt.slip is None:
+        return None
+    slip = replace(receipt.slip, sent=entry.state == "sent")
+    try:
+        outcome = print_slip(config, paths.resolve_data_dir(args.data_dir, config.data_dir), slip)
+    except PrintError as exc:
+        reason_zh, reason_en = exc.zh, exc.en
+    else:
+        if outcome.ok:
+            return True
+        reason_zh = reason_en = outcome.record.reason or outcome.record.state
+    print(f"回执未能打印（{reason_zh}），申请已保存；请为申请人抄写回执编号和查询码。  Receipt not "
+          f"printed ({reason_en}); the application is filed — write the receipt number and query "
+          "code down for the applicant.", file=sys.stderr)
+    return False
+
+
 def register(add: Callable, config_of: Callable, open_catalogue: Callable) -> None:
     """Add the commands to `kiosk-admin`'s parser; `config_of(args)` loads the configuration,
     `open_catalogue(args)` opens the catalogue (to look for already published information)."""
@@ -71,8 +98,10 @@ def register(add: Callable, config_of: Callable, open_catalogue: Callable) -> No
             entry = apps.outbox.get(receipt.receipt_no)
             with open_catalogue(args) as cat:
                 published = apps.already_published(cat, request.get("description") or "", 3)
+        printed = _print_receipt(args, config_of, receipt, entry)
         if args.json:
-            out = {**receipt.__dict__, "state": entry.state, "tracking_no": entry.tracking_no,
+            out = {**receipt.to_dict(), "state": entry.state, "tracking_no": entry.tracking_no,
+                   "receipt_printed": printed,
                    "already_published": [{"id": h.id, "title": h.item.title} for h in published]}
             print(json.dumps(out, ensure_ascii=False, indent=2))
         else:

@@ -18,12 +18,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from index import Catalogue, CatalogueError, RetryPolicy, signing
+from printing import PrintError
 
 from .. import central, paths
 from ..config import Config
 from ..config import load as load_config
 from ..errors import KioskError
-from . import applications, render
+from . import applications, prints, render
 from .progress import terminal_progress
 
 EXIT_FAILED, EXIT_USAGE, EXIT_REJECTIONS, EXIT_MISMATCH = 1, 2, 3, 4
@@ -254,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
              "mirror agree and attachments are intact")
     sp.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
     applications.register(add, _config, _open)
+    prints.register(add, _config, _open)
     return p
 
 
@@ -261,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.fn(args)
-    except (CatalogueError, KioskError) as exc:
+    except (CatalogueError, KioskError, PrintError) as exc:
         print(f"错误：{exc.zh}  Error: {exc.en}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:

@@ -24,8 +24,9 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from index.sqlitedb import ThreadConnections
 
@@ -80,6 +81,12 @@ class Receipt:
     query_code: str
     submitted_at: str
     expected_due: str | None
+    slip: Any = field(default=None, repr=False, compare=False)
+    """The printable receipt (`printing.receipt.Receipt`, masked), when the form was at hand."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"receipt_no": self.receipt_no, "query_code": self.query_code,
+                "submitted_at": self.submitted_at, "expected_due": self.expected_due}
 
 
 @dataclass(frozen=True)

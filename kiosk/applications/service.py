@@ -10,6 +10,7 @@ SQL, HTTP or the key.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from index import Catalogue, Hit, RetryPolicy
 from .. import central
 from ..config import Config
 from .outbox import Outbox, Receipt
+from .slip import make_slip
 from .uploader import StatusAnswer, UploadReport, lookup, send_pending
 from .validation import validate
 from .workdays import Calendar, due_date
@@ -59,8 +61,11 @@ class Applications:
         """Validate (raises `InvalidApplication` naming every bad field) and file durably."""
         person, wanted = validate(applicant, request)
         now = (now or dt.datetime.now()).astimezone()
-        return self.outbox.file(person, wanted, kiosk_id=self.kiosk_id, entered_by=entered_by,
-                                now=now, expected_due=due_date(now.date(), self.calendar))
+        receipt = self.outbox.file(person, wanted, kiosk_id=self.kiosk_id, entered_by=entered_by,
+                                   now=now, expected_due=due_date(now.date(), self.calendar))
+        slip = make_slip(receipt, person, wanted, venue=self.config.venue_name,
+                         status_url=self.config.status_url, calendar=self.calendar)
+        return replace(receipt, slip=slip)
 
     def correct(self, receipt_no: str, applicant: dict[str, Any], request: dict[str, Any]) -> None:
         person, wanted = validate(applicant, request)
