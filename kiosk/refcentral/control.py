@@ -68,7 +68,10 @@ def _post(central: CentralServer, action: str, obj: Any) -> dict[str, Any]:
         central.expire_cursors()
     else:
         receipt_no, status, reply = obj.get("receipt_no"), obj.get("status"), obj.get("reply")
-        if not (isinstance(receipt_no, str) and isinstance(status, str) and isinstance(reply, str | None)):
-            raise ValueError("receipt_no and status (strings) are required; reply is a string or null")
-        central.set_status(receipt_no, status, reply)
+        due = obj.get("due_date")
+        if not (isinstance(receipt_no, str) and isinstance(status, str)
+                and isinstance(reply, str | None) and isinstance(due, str | None)):
+            raise ValueError("receipt_no and status (strings) are required; reply and due_date "
+                             "are strings or null")
+        central.set_status(receipt_no, status, reply, due)
     return {"ok": True}

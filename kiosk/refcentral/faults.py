@@ -33,6 +33,7 @@ class Faults:
     drop_body: int = 0
     malformed_page: int = 0
     corrupt_attachments: set[str] = field(default_factory=set)
+    refuse_applications: int = 0  # a 4xx status every new application gets (0: off), e.g. 409
     only_path: str | None = None
 
     def applies_to(self, path: str) -> bool:
@@ -81,6 +82,10 @@ class Faults:
                     raise ValueError("corrupt_attachments must be a list of sha256 strings")
                 kw[name] = set(value)
                 continue
+            elif name == "refuse_applications":
+                if isinstance(value, bool) or not isinstance(value, int) or \
+                        not (value == 0 or 400 <= value <= 499):
+                    raise ValueError("refuse_applications must be 0 or a 4xx status")
             elif name == "only_path" and value is not None and not isinstance(value, str):
                 raise ValueError("only_path must be a string or null")
             kw[name] = value

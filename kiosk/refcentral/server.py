@@ -165,9 +165,11 @@ class CentralServer:
         """Applications filed: each body as received plus tracking_no, received_at and due_date."""
         return self._store.applications()
 
-    def set_status(self, receipt_no: str, status: str, reply: str | None = None) -> None:
-        """Move an application on, as the office would (None keeps the existing reply)."""
-        self._store.set_status(receipt_no, status, reply)
+    def set_status(self, receipt_no: str, status: str, reply: str | None = None,
+                   due_date: str | None = None) -> None:
+        """Move an application on, as the office would (None keeps the existing reply and due
+        date; an extension gives a later `due_date`, YYYY-MM-DD)."""
+        self._store.set_status(receipt_no, status, reply, due_date)
 
     # -- answering ---------------------------------------------------------------------------
 
@@ -243,6 +245,8 @@ class CentralServer:
         stored = self._store.stored_answer(key)
         if stored is not None:  # a retry: same answer, nothing filed, whatever the body says now
             return _json(200, stored)
+        if refused := self.faults.refuse_applications:
+            return _error(refused, "refused", "applications from this kiosk are not accepted now")
         try:
             body = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):

@@ -277,8 +277,10 @@ class Store:
         return {"receipt_no": receipt_no, "tracking_no": row[1], "status": row[2], "due_date": row[3],
                 "updated_at": row[4], "reply": row[5]}
 
-    def set_status(self, receipt_no: str, status: str, reply: str | None) -> None:
-        """Move the latest application with `receipt_no` on; a None reply keeps the current one.
+    def set_status(self, receipt_no: str, status: str, reply: str | None,
+                   due_date: str | None = None) -> None:
+        """Move the latest application with `receipt_no` on; a None reply or due date keeps the
+        current one (an extension, 延期答复, sets a later due date).
 
         ValueError for a status outside the contract, KeyError for an unknown receipt number.
         """
@@ -289,8 +291,9 @@ class Store:
                              "ORDER BY rowid DESC LIMIT 1", (receipt_no,)).fetchone()
             if row is None:
                 raise KeyError(receipt_no)
-            db.execute("UPDATE applications SET status = ?, reply = COALESCE(?, reply), updated_at = ? "
-                       "WHERE rowid = ?", (status, reply, _now().isoformat(), row[0]))
+            db.execute("UPDATE applications SET status = ?, reply = COALESCE(?, reply), "
+                       "due_date = COALESCE(?, due_date), updated_at = ? WHERE rowid = ?",
+                       (status, reply, due_date, _now().isoformat(), row[0]))
 
 
 def _insert_upsert(db: sqlite3.Connection, item: dict[str, Any]) -> None:

@@ -152,14 +152,33 @@ def test_invalid_at_the_centre_waits_for_staff_who_correct_it(apps, central, mon
     assert [a["applicant"]["phone"] for a in central.applications()] == ["0558-1234567"]
 
 
+def test_another_refusal_parks_the_application_until_staff_retry_it(apps, central):
+    receipt = apps.submit(applicant(), request())
+    central.set_faults(refuse_applications=409)
+    report = apps.send()
+    assert report.parked == [receipt.receipt_no] and report.sent == []
+    entry = apps.outbox.get(receipt.receipt_no)
+    assert entry.state == "parked" and "409" in json.dumps(entry.last_error, ensure_ascii=False)
+    assert apps.send().parked == []  # parked: not retried on its own
+    assert central.applications() == []
+
+    central.set_faults()
+    apps.outbox.retry(receipt.receipt_no)
+    assert apps.send().sent == [receipt.receipt_no]
+    assert len(central.applications()) == 1
+
+
 def test_status_online_offline_and_before_upload(apps, central, tmp_path):
     receipt = apps.submit(applicant(), request())
     waiting = apps.status(receipt.receipt_no, receipt.query_code)
     assert waiting.found and waiting.waiting_upload
     apps.send()
-    central.set_status(receipt.receipt_no, "extended")
+    first_due = apps.outbox.get(receipt.receipt_no).due_date
+    central.set_status(receipt.receipt_no, "extended", due_date="2027-03-01")  # 延期答复
     online = apps.status(receipt.receipt_no, receipt.query_code)
     assert online.online and online.status == "extended" and online.tracking_no
+    assert online.due_date == "2027-03-01" != first_due
+    assert apps.outbox.get(receipt.receipt_no).due_date == "2027-03-01"
 
     wrong = apps.status(receipt.receipt_no, "000000" if receipt.query_code != "000000" else "1")
     unknown = apps.status("K07-20200101-0001", receipt.query_code)
@@ -169,6 +188,7 @@ def test_status_online_offline_and_before_upload(apps, central, tmp_path):
     offline = apps.status(receipt.receipt_no, receipt.query_code)
     assert offline.found and not offline.online
     assert offline.status == "extended" and offline.checked_at == online.checked_at
+    assert offline.due_date == "2027-03-01"
 
 
 def test_the_key_must_live_outside_the_data_directory(tmp_path):
