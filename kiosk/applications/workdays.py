@@ -10,8 +10,9 @@ that arrangement; it is data, one JSON file per year:
 
 `holidays` lists every day off in each holiday block (weekend days inside a block included,
 harmlessly); `workdays` lists the weekend days that are worked. The kiosk ships the years it knows
-in `assets/holidays/` of the repository, found from this file's place in it: the project runs from
-its checkout (`pip install -e .`), and a missing directory means a broken install, which is an
+in `assets/holidays/` of the repository, found from this file's place in it when the project runs
+from its checkout (`pip install -e .`), else under `<prefix>/share/disclosure-kiosk/holidays`
+where a regular install puts them; a missing directory means a broken install, which is an
 error rather than a silent weekends-only calendar. A venue adds next year's file, when the notice
 comes out, to a directory of its own (`Calendar.load(extra_dirs=…)`); a file there for a year the
 kiosk ships replaces the shipped one. A year with no file falls back to Monday–Friday, and
@@ -26,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +35,16 @@ from typing import Any
 
 from ..errors import KioskError
 
-BUNDLED_DIR = Path(__file__).resolve().parents[2] / "assets" / "holidays"
-"""The calendars shipped with the kiosk: `assets/holidays/` of the checkout."""
+
+def _bundled_dir() -> Path:
+    checkout = Path(__file__).resolve().parents[2] / "assets" / "holidays"
+    installed = Path(sys.prefix) / "share" / "disclosure-kiosk" / "holidays"
+    return checkout if checkout.is_dir() or not installed.is_dir() else installed
+
+
+BUNDLED_DIR = _bundled_dir()
+"""The calendars shipped with the kiosk: `assets/holidays/` of the checkout, or, for a regular
+(non-editable) install, the copy pyproject's data-files put in `<prefix>/share/disclosure-kiosk/`."""
 
 REPLY_WORKING_DAYS = 20
 """Art. 33: the agency replies within 20 working days of receiving the application."""

@@ -13,10 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.applications.model import APPLICANT_TYPES, DELIVERIES, ID_TYPES, MEDIA, Applicant, Request
-from kiosk.applications.validation import (
-    FieldError,
-    InvalidApplication,
+from kiosk.applications.identifiers import (
     credit_code_problem,
     email_problem,
     fold_width,
@@ -29,8 +26,9 @@ from kiosk.applications.validation import (
     phone_problem,
     postcode_problem,
     resident_id_problem,
-    validate,
 )
+from kiosk.applications.model import APPLICANT_TYPES, DELIVERIES, ID_TYPES, MEDIA, Applicant, Request
+from kiosk.applications.validation import FieldError, InvalidApplication, validate
 from kiosk.errors import KioskError
 from kiosk.refcentral.validation import validate_application
 
