@@ -20,6 +20,7 @@ from printing import PrintError
 from .. import paths
 from ..applications import Applications, Entry, InvalidApplication, Receipt, StatusAnswer, UploadReport
 from ..applications.uploader import STATUS_LABELS
+from ..applications.validation import validate
 from ..errors import KioskError
 from ..printdesk import print_slip
 from .progress import terminal_progress
@@ -82,12 +83,38 @@ def _print_receipt(args: argparse.Namespace, config_of: Callable, receipt: Recei
     return False
 
 
+def _check(args: argparse.Namespace, config_of: Callable, open_catalogue: Callable,
+           applicant: dict, request: dict) -> int:
+    """`apply --check`: what the touch screen does before "submit" — validate, and offer what is
+    already published — so staff can tell the applicant before filing anything."""
+    try:
+        validate(applicant, request)
+    except InvalidApplication as exc:
+        return _invalid(exc, args.json)
+    with _applications(args, config_of) as apps, open_catalogue(args) as cat:
+        published = apps.already_published(cat, request.get("description") or "", 5)
+    if args.json:
+        print(json.dumps({"valid": True, "already_published": [
+            {"id": h.id, "title": h.item.title} for h in published]}, ensure_ascii=False, indent=2))
+        return 0
+    print("表单无误，尚未提交 / The form is valid; nothing was filed.")
+    if published:
+        print("可能已主动公开，可先告知申请人 / possibly already published; tell the applicant first:")
+        for h in published:
+            print(f"  {safe(h.item.title)}（{safe(h.id)}）")
+    else:
+        print("目录中未找到相符的已公开信息 / nothing matching is published in the catalogue")
+    return 0
+
+
 def register(add: Callable, config_of: Callable, open_catalogue: Callable) -> None:
     """Add the commands to `kiosk-admin`'s parser; `config_of(args)` loads the configuration,
     `open_catalogue(args)` opens the catalogue (to look for already published information)."""
 
     def cmd_apply(args: argparse.Namespace) -> int:
         applicant, request = _read_form(args.from_json)
+        if args.check:
+            return _check(args, config_of, open_catalogue, applicant, request)
         with _applications(args, config_of) as apps:
             try:
                 receipt = apps.submit(applicant, request, entered_by="staff")
@@ -156,6 +183,9 @@ def register(add: Callable, config_of: Callable, open_catalogue: Callable) -> No
     sp.add_argument("--from-json", required=True, metavar="FILE",
                     help="含 applicant 与 request 对象的 JSON 文件 / JSON file with applicant and "
                          "request objects as in the central API")
+    sp.add_argument("--check", action="store_true",
+                    help="只检查表单并查找可能已主动公开的信息，不提交 / only check the form and look "
+                         "for already published information; file nothing")
     sp.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
 
     sp = add("outbox", cmd_outbox, "待上传的申请 / applications waiting for the central system")

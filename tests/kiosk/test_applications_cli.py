@@ -55,6 +55,19 @@ def test_apply_offers_what_is_already_published(central, tmp_path):
     assert offered and "老旧小区" in offered[0]["title"]
 
 
+def test_apply_check_offers_published_items_before_filing(central, tmp_path):
+    config = write_config(tmp_path / "kiosk.toml", central.url)
+    data = tmp_path / "data"
+    assert admin(config, data, "import", str(SAMPLE_BUNDLE)).returncode == 0
+    r = admin(config, data, "apply", "--check", "--from-json",
+              str(form(tmp_path, description="老旧小区改造")), "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["valid"] and "老旧小区" in out["already_published"][0]["title"]
+    assert central.applications() == []
+    assert json.loads(admin(config, data, "outbox", "--json").stdout) == []
+
+
 def test_an_invalid_form_lists_every_problem_and_files_nothing(central, tmp_path):
     config = write_config(tmp_path / "kiosk.toml", central.url)
     bad = tmp_path / "bad.json"
