@@ -24,7 +24,7 @@ from .. import central, paths
 from ..config import Config
 from ..config import load as load_config
 from ..errors import KioskError
-from . import applications, prints, render
+from . import applications, prints, render, report
 from .progress import terminal_progress
 
 EXIT_FAILED, EXIT_USAGE, EXIT_REJECTIONS, EXIT_MISMATCH = 1, 2, 3, 4
@@ -256,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
     applications.register(add, _config, _open)
     prints.register(add, _config, _open)
+    report.register(add, _config, _open)
     return p
 
 
