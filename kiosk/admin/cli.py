@@ -24,6 +24,7 @@ from .. import central, paths
 from ..config import Config
 from ..config import load as load_config
 from ..errors import KioskError
+from ..staff_pin import STAFF_PIN_FILE, StaffPin
 from . import applications, prints, render, report
 from .progress import terminal_progress
 
@@ -137,6 +138,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_staff_pin(args: argparse.Namespace) -> int:
+    """Set the staff screen's PIN: typed twice on a terminal, or one line on standard input."""
+    if sys.stdin.isatty():
+        import getpass
+
+        pin = getpass.getpass("新的工作人员密码 New staff PIN: ")
+        if getpass.getpass("再输入一次 Again: ") != pin:
+            raise KioskError("两次输入的密码不一致，未更改。", "the two PINs differ; nothing changed.")
+    else:
+        pin = sys.stdin.readline().strip()
+    data_dir = paths.resolve_data_dir(args.data_dir, _config(args).data_dir)
+    StaffPin(data_dir / STAFF_PIN_FILE).set(pin)
+    print("工作人员密码已设置 / Staff PIN set")
+    return 0
+
+
 def cmd_keygen(args: argparse.Namespace) -> int:
     private_pem, public_text = signing.generate_keypair()
     path = Path(args.private_key)
@@ -240,6 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--sign-key", metavar="FILE",
                     help="用此私钥签名 / sign with this private key (from keygen)")
     sp.add_argument("--json", action="store_true", help="输出 JSON / print the report as JSON")
+
+    add("staff-pin", cmd_staff_pin, "设置触摸屏工作人员界面的密码（4–12 位数字）/ set the PIN of "
+        "the touch screen's staff page (4-12 digits; from standard input when not a terminal)")
 
     sp = add("keygen", cmd_keygen, "生成导入包签名密钥对 / make a key pair for signing bundles")
     sp.add_argument("private_key", metavar="PRIVATE_KEY_FILE",
