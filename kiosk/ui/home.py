@@ -1,10 +1,10 @@
-"""The home screen (placeholder until the touch-UI issue): title, catalogue size, sections."""
+"""The home screen: the way into search, the catalogue's size and freshness, its sections."""
 
 from __future__ import annotations
 
 from kivy.properties import StringProperty
-from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
+from kivy.uix.screenmanager import Screen
 
 from index import Catalogue
 
@@ -26,7 +26,7 @@ class SectionTile(Label):
     """A catalogue section with its item count. Text is data: markup stays off."""
 
 
-class HomeScreen(BoxLayout):
+class HomeScreen(Screen):
     summary = StringProperty("")
 
     def show(self, model: dict) -> None:
