@@ -8,10 +8,13 @@ import sys
 from pathlib import Path
 
 from index import Catalogue
-from printing import CJKFont
+from printing import CJKFont, PrintError
+from printing.desk import new_visit
+from printing.pageimages import page_count, page_image
 
 from ..background_sync import Outcome, SyncScheduler, upload_scheduler
 from ..config import Config
+from ..printdesk import open_desk
 from .screen import x_screen_size
 
 
@@ -41,11 +44,13 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
     from .driver import ENV as DRIVER_ENV
     from .driver import Driver
     from .home import HomeScreen, home_model
+    from .printscreen import PrintScreen
+    from .reader import AttachmentScreen, ReaderScreen
     from .search import SearchScreen
     from .worker import CatalogueWorker
 
     LabelBase.register("KioskCJK", str(font.path))
-    for kv in ("search.kv", "home.kv"):
+    for kv in ("search.kv", "reader.kv", "printscreen.kv", "home.kv"):
         Builder.load_file(str(Path(__file__).with_name(kv)))
 
     def screen_of(w) -> str:
@@ -62,8 +67,14 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
             self.screens = ScreenManager(transition=NoTransition())
             self.screen = HomeScreen(name="home")
             self.search = SearchScreen(name="search", worker=self.worker)
-            self.screens.add_widget(self.screen)
-            self.screens.add_widget(self.search)
+            self.reader = ReaderScreen(name="reader")
+            self.attachment = AttachmentScreen(name="attachment")
+            self.printing = PrintScreen(name="print")
+            self.printing.desk = open_desk(config, catalogue.data_dir)
+            self.printing.visit = self.visit = new_visit()
+            for screen in (self.screen, self.search, self.reader, self.attachment, self.printing):
+                self.screens.add_widget(screen)
+            self._attachment: tuple | None = None
             model = home_model(catalogue)
             self.screen.show(model)
             Clock.schedule_once(lambda _dt: _announce(model), 0.5)
@@ -83,6 +94,75 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
         def go_home(self) -> None:
             self.search.wipe()
             self.screens.current = "home"
+
+        def open_item(self, item_id: str) -> None:
+            def show(item) -> None:
+                if item is None:
+                    return  # withdrawn since the results were shown
+                self.reader.show(item)
+                self.screens.current = "reader"
+                print(f"kiosk: reading {item.id}", file=sys.stderr, flush=True)
+
+            self.worker.submit(lambda cat: cat.get(item_id), show)
+
+        def back_to_results(self) -> None:
+            self.screens.current = "search" if self.search.ids.box.text else "home"
+
+        def open_attachment(self, attachment) -> None:
+            item = self.reader.item
+            pages_dir = catalogue.data_dir / "cache" / "pages"
+
+            def job(cat):
+                path = cat.attachment_path(attachment.sha256)
+                if path is None:
+                    return None, 0, None
+                try:
+                    return path, page_count(path), page_image(path, attachment.sha256, 1, pages_dir)
+                except PrintError:
+                    return path, 0, None
+
+            def show(answer) -> None:
+                path, pages, first = answer
+                self._attachment = (item, attachment, path, pages_dir)
+                a = self.attachment
+                a.name_shown, a.page, a.pages = attachment.name, 1, pages
+                a.source = str(first) if first else ""
+                a.message = ("该附件尚未下载到本机，请稍后再试。" if path is None
+                             else "" if pages else "该附件无法在本机显示。")
+                self.screens.current = "attachment"
+
+            self.worker.submit(job, show)
+
+        def attachment_page(self, delta: int) -> None:
+            if self._attachment is None:
+                return
+            _item, attachment, path, pages_dir = self._attachment
+            page = max(1, min(self.attachment.pages, self.attachment.page + delta))
+
+            def job(_cat):
+                return page_image(path, attachment.sha256, page, pages_dir)
+
+            def show(image) -> None:
+                self.attachment.page, self.attachment.source = page, str(image)
+
+            self.worker.submit(job, show)
+
+        def print_item(self) -> None:
+            if self.reader.item is not None:
+                self.printing.begin(self.reader.item)
+                self._print_return = "reader"
+                self.screens.current = "print"
+
+        def print_attachment(self) -> None:
+            if self._attachment is not None:
+                item, attachment, path, _ = self._attachment
+                self.printing.begin(item, attachment, path)
+                self._print_return = "attachment"
+                self.screens.current = "print"
+
+        def leave_print(self) -> None:
+            self.printing.wipe()
+            self.screens.current = getattr(self, "_print_return", "reader")
 
         def on_start(self):
             self.sync.start()

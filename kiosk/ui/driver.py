@@ -7,8 +7,9 @@ this module answers exactly that, over a UNIX socket named by `KIOSK_UI_DRIVER`,
 that variable is set — a kiosk in a public hall never opens it.
 
 One JSON request per line, one JSON answer per line:
-- `{"op": "widgets"}` → every visible widget that has a kv id or text: `{"id", "type", "text",
-  "screen", "rect": [x, y, w, h]}`, with `rect` in X screen pixels (origin top left);
+- `{"op": "widgets"}` → every widget on screen that has a kv id or text: `{"id", "type", "text",
+  "screen", "rect": [x, y, w, h]}`, with `rect` the part a finger can reach (clipped to the window
+  and to scrolling areas) in X screen pixels, origin top left;
 - `{"op": "screen"}` → `{"screen": name}` of the current screen;
 - `{"op": "screenshot", "path": P}` → saves the window as PNG.
 Widget inspection runs on Kivy's thread (`Clock`), never on the socket's.
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from kivy.clock import Clock
 from kivy.core.window import Window
+from kivy.uix.stencilview import StencilView
 from kivy.uix.widget import Widget
 
 ENV = "KIOSK_UI_DRIVER"
@@ -59,6 +61,25 @@ def _walk_visible(root: Widget) -> Iterator[Widget]:
         yield from _walk_visible(child)
 
 
+def _window_rect(w: Widget) -> tuple[float, float, float, float]:
+    x, y = w.to_window(w.x, w.y)
+    return x, y, x + w.width, y + w.height
+
+
+def _clipped(w: Widget) -> tuple[float, float, float, float] | None:
+    """The part of `w` a finger can reach: inside the window and inside every scrolling
+    (stencil) ancestor; None when nothing of it is on screen."""
+    x1, y1, x2, y2 = _window_rect(w)
+    x1, y1, x2, y2 = max(x1, 0), max(y1, 0), min(x2, Window.width), min(y2, Window.height)
+    node = w.parent
+    while node is not None and node is not node.parent:
+        if isinstance(node, StencilView):
+            a1, b1, a2, b2 = _window_rect(node)
+            x1, y1, x2, y2 = max(x1, a1), max(y1, b1), min(x2, a2), min(y2, b2)
+        node = node.parent
+    return (x1, y1, x2, y2) if x2 - x1 >= 1 and y2 - y1 >= 1 else None
+
+
 def describe(root: Widget, screen_of: Callable[[Widget], str]) -> list[dict]:
     names = _ids(root)
     out = []
@@ -67,10 +88,13 @@ def describe(root: Widget, screen_of: Callable[[Widget], str]) -> list[dict]:
         name = names.get(id(w))
         if (text is None and name is None) or not _visible(w):
             continue
-        x, y = w.to_window(w.x, w.y)
-        top = Window.height - (y + w.height)
+        reach = _clipped(w)
+        if reach is None:
+            continue
+        x1, y1, x2, y2 = reach
         out.append({"id": name, "type": type(w).__name__, "text": text if isinstance(text, str) else "",
-                    "screen": screen_of(w), "rect": [round(x), round(top), round(w.width), round(w.height)]})
+                    "screen": screen_of(w),
+                    "rect": [round(x1), round(Window.height - y2), round(x2 - x1), round(y2 - y1)]})
     return out
 
 

@@ -46,7 +46,10 @@ class Kiosk:
 
     def tap(self, *, id: str | None = None, text: str | None = None) -> None:
         """A touch in the middle of the widget, as a finger would (X pointer press and release)."""
-        x, y, w, h = self.find(id=id, text=text)["rect"]
+        self.tap_rect(self.find(id=id, text=text)["rect"])
+
+    def tap_rect(self, rect: list[int]) -> None:
+        x, y, w, h = rect
         subprocess.run(["xdotool", "mousemove", str(x + w // 2), str(y + h // 2), "click", "1"],
                        env=self.env, check=True)
 
