@@ -67,6 +67,7 @@ class PrintingConfig:
 class Config:
     path: Path | None = None
     data_dir: Path | None = None
+    idle_seconds: float = 90.0
     central: CentralConfig = field(default_factory=CentralConfig)
     venue_name: str = "政府信息查阅场所"
     bundle_public_key: str | None = None
@@ -164,7 +165,7 @@ def _path(v: Any) -> Path:
 
 
 KEYS: dict[str, dict[str, Callable[[Any], Any]]] = {
-    "kiosk": {"data_dir": _path},
+    "kiosk": {"data_dir": _path, "idle_seconds": _number(5, 3600)},
     "central": {
         "url": _url, "token": _text(4096), "kiosk_id": _kiosk_id,
         "timeout": _number(1, 600), "sync_interval_minutes": _number(0, 7 * 24 * 60),
@@ -225,6 +226,7 @@ def parse(text: str, path: Path) -> Config:
     return Config(
         path=path,
         data_dir=clean.get("kiosk", {}).get("data_dir"),
+        idle_seconds=clean.get("kiosk", {}).get("idle_seconds", Config.idle_seconds),
         central=CentralConfig(**central),
         venue_name=clean.get("venue", {}).get("name", Config.venue_name),
         bundle_public_key=clean.get("bundles", {}).get("public_key"),

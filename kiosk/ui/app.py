@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 from index import Catalogue
@@ -15,6 +16,8 @@ from printing.pageimages import page_count, page_image
 from ..background_sync import Outcome, SyncScheduler, upload_scheduler
 from ..config import Config
 from ..printdesk import open_desk
+from ..session import IdleRule
+from ..usage import Usage
 from .screen import x_screen_size
 
 
@@ -44,6 +47,7 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
     from .driver import ENV as DRIVER_ENV
     from .driver import Driver
     from .home import HomeScreen, home_model
+    from .idle import IdleOverlay
     from .printscreen import PrintScreen
     from .reader import AttachmentScreen, ReaderScreen
     from .search import SearchScreen
@@ -54,9 +58,10 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
         Builder.load_file(str(Path(__file__).with_name(kv)))
 
     def screen_of(w) -> str:
-        while w is not None and not isinstance(w, Screen):
+        """The screen a widget is on, or "overlay" for what is open above the screens."""
+        while w is not None and w is not Window and not isinstance(w, Screen):
             w = w.parent
-        return w.name if w is not None else ""
+        return w.name if isinstance(w, Screen) else "overlay"
 
     class KioskApp(App):
         title = "政府信息公开查阅"
@@ -75,6 +80,15 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
             for screen in (self.screen, self.search, self.reader, self.attachment, self.printing):
                 self.screens.add_widget(screen)
             self._attachment: tuple | None = None
+            self.usage = Usage(catalogue.data_dir / "usage.sqlite")
+            self.search.on_settled = lambda text, hits: self.worker.submit(
+                lambda _cat: self.usage.search(text, hits), lambda _r: None)
+            self.idle = IdleRule(config.idle_seconds)
+            self.idle.touched(time.monotonic())
+            self._visit_counted = False
+            self.countdown = IdleOverlay(on_continue=self._continue)
+            Window.bind(on_touch_down=self._touched, on_key_down=self._key)
+            Clock.schedule_interval(self._idle_tick, 0.5)
             model = home_model(catalogue)
             self.screen.show(model)
             Clock.schedule_once(lambda _dt: _announce(model), 0.5)
@@ -95,10 +109,51 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
             self.search.wipe()
             self.screens.current = "home"
 
+        # --- a visit, and its end ------------------------------------------------------------
+
+        def _touched(self, *_args) -> None:
+            self.idle.touched(time.monotonic())
+            if not self._visit_counted:
+                self._visit_counted = True
+                self.worker.submit(lambda _cat: self.usage.visit(), lambda _r: None)
+
+        def _key(self, *_args) -> None:
+            self.idle.touched(time.monotonic())
+
+        def _continue(self) -> None:
+            self.idle.touched(time.monotonic())
+            self.countdown.dismiss()
+
+        def _pristine(self) -> bool:
+            return self.screens.current == "home" and not self.search.ids.box.text
+
+        def _idle_tick(self, _dt: float) -> None:
+            state, left = self.idle.state(time.monotonic(), pristine=self._pristine(),
+                                          busy=self.printing.stage == "printing")
+            if state == "warning":
+                self.countdown.show(left)
+            elif state == "expired":
+                self.wipe()
+            elif self.countdown.shown:
+                self.countdown.dismiss()
+
+        def wipe(self) -> None:
+            """The next person finds the kiosk as new: nothing of this visit stays on screen."""
+            self.countdown.dismiss()
+            for screen in (self.search, self.reader, self.printing):
+                screen.wipe()
+            self._attachment = None
+            self.attachment.source, self.attachment.pages = "", 0
+            self.printing.visit = self.visit = new_visit()
+            self._visit_counted = False
+            self.screens.current = "home"
+            print("kiosk: idle: wiped and back home", file=sys.stderr, flush=True)
+
         def open_item(self, item_id: str) -> None:
             def show(item) -> None:
                 if item is None:
                     return  # withdrawn since the results were shown
+                self.worker.submit(lambda _cat: self.usage.item_read(item.id), lambda _r: None)
                 self.reader.show(item)
                 self.screens.current = "reader"
                 print(f"kiosk: reading {item.id}", file=sys.stderr, flush=True)
@@ -172,6 +227,7 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
             self.sync.stop()
             self.upload.stop()
             self.worker.shutdown()
+            self.usage.close()
 
         def sync_done(self, outcome: Outcome) -> None:
             # called on the scheduler's thread: hand over to the UI thread

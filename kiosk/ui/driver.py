@@ -43,10 +43,10 @@ def _ids(root: Widget) -> dict[int, str]:
 
 def _visible(w: Widget) -> bool:
     node: Widget | None = w
-    while node is not None:
-        if getattr(node, "opacity", 1) == 0 or getattr(node, "disabled_hidden", False):
+    while node is not None and node is not Window:
+        if getattr(node, "opacity", 1) == 0:
             return False
-        node = node.parent if node.parent is not node else None
+        node = node.parent
     return w.width > 0 and w.height > 0
 
 
@@ -72,7 +72,7 @@ def _clipped(w: Widget) -> tuple[float, float, float, float] | None:
     x1, y1, x2, y2 = _window_rect(w)
     x1, y1, x2, y2 = max(x1, 0), max(y1, 0), min(x2, Window.width), min(y2, Window.height)
     node = w.parent
-    while node is not None and node is not node.parent:
+    while node is not None and node is not Window:
         if isinstance(node, StencilView):
             a1, b1, a2, b2 = _window_rect(node)
             x1, y1, x2, y2 = max(x1, a1), max(y1, b1), min(x2, a2), min(y2, b2)
@@ -80,10 +80,14 @@ def _clipped(w: Widget) -> tuple[float, float, float, float] | None:
     return (x1, y1, x2, y2) if x2 - x1 >= 1 and y2 - y1 >= 1 else None
 
 
-def describe(root: Widget, screen_of: Callable[[Widget], str]) -> list[dict]:
-    names = _ids(root)
+def describe(screens: Widget, screen_of: Callable[[Widget], str]) -> list[dict]:
+    """What is on screen: the screens, and anything open above them (the idle countdown)."""
+    roots = [screens, *(w for w in reversed(Window.children) if w is not screens)]
+    names: dict[int, str] = {}
+    for root in roots:
+        names.update(_ids(root))
     out = []
-    for w in _walk_visible(root):
+    for w in (w for root in roots for w in _walk_visible(root)):
         text = getattr(w, "text", None)
         name = names.get(id(w))
         if (text is None and name is None) or not _visible(w):

@@ -22,6 +22,7 @@ from .marked import marked
 from .worker import CatalogueWorker
 
 DEBOUNCE = 0.25
+SETTLE = 2.0  # a query left alone this long counts as one search in the usage figures
 PAGE_SIZE = 10
 SUGGESTIONS = 6
 
@@ -52,6 +53,8 @@ class SearchScreen(Screen):
         self._query = ""
         self._loading_more = False
         self._pending = None
+        self._settle = None
+        self.on_settled = None  # called with (text, hits) once a query has rested
 
     # --- the search box ------------------------------------------------------------------------
 
@@ -101,6 +104,12 @@ class SearchScreen(Screen):
         self.empty = results.total == 0
         self.summary = (f"找到 {results.total} 条相关信息" if results.total
                         else "没有找到相关信息")
+        if self._settle is not None:
+            self._settle.cancel()
+        if self.on_settled is not None:
+            text, hits, callback = self._query, results.total, self.on_settled
+            self._settle = Clock.schedule_once(
+                lambda _dt: callback(text, hits) if request == self._request else None, SETTLE)
         chips = self.ids.suggestions
         chips.clear_widgets()
         for s in suggestions:

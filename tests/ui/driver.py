@@ -4,6 +4,7 @@ widgets are and what they say comes from the app's driver socket (`kiosk.ui.driv
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import time
@@ -33,14 +34,19 @@ class Kiosk:
 
     def widgets(self, screen: str | None = None) -> list[dict]:
         found = self.ask({"op": "widgets"})
+        if isinstance(found, dict):
+            raise RuntimeError(f"the driver failed: {found.get('error')}")
         return [w for w in found if screen is None or w["screen"] == screen]
 
     def screen(self) -> str:
         return self.ask({"op": "screen"})["screen"]
 
     def find(self, *, id: str | None = None, text: str | None = None) -> dict:
+        """The first widget on screen with that kv id and/or containing that text (matched on the
+        text as written and as shown, i.e. without our highlight markup)."""
         for w in self.widgets():
-            if (id is None or w["id"] == id) and (text is None or text in w["text"]):
+            shown = re.sub(r"\[/?(?:b|color)(?:=[0-9a-f]+)?\]", "", w["text"])
+            if (id is None or w["id"] == id) and (text is None or text in w["text"] or text in shown):
                 return w
         raise AssertionError(f"no widget with id={id!r} text={text!r} on screen {self.screen()}")
 
