@@ -1,6 +1,6 @@
 """The dictionary's cache file: named after what built it, written atomically, checked when read.
 
-Building takes seconds (pypinyin reads 80,000 words) but the kiosk must start in 2.5 s, so the
+Building takes about ten seconds (pypinyin reads 300,000 words) but the kiosk must start in 2.5 s, so the
 result is kept in one file, `ime-<tag>.bin`, under the cache directory (by default
 `$XDG_CACHE_HOME/disclosure-kiosk`, that is `~/.cache/disclosure-kiosk`). The tag hashes every
 input of the build: the jieba and pypinyin versions, the build parameters, the source of
@@ -8,7 +8,7 @@ input of the build: the jieba and pypinyin versions, the build parameters, the s
 read, it is simply not the one looked for (old files are left alone; they are a few MB).
 
 The file is `MAGIC`, a 32-byte BLAKE2b digest of the body, then the body, a `marshal` dump (the
-fastest Python can read back: about 40 ms for the whole dictionary). It is written to a temporary
+fastest Python can read back: about 60 ms for the whole dictionary). It is written to a temporary
 file in the same directory, flushed to disk and renamed over the name, so a crash or power cut
 during a build leaves either the old state or the complete file; a file that is damaged anyway
 (bad magic, digest mismatch, unreadable body) is reported as `CacheCorrupt` and rebuilt.
@@ -26,8 +26,9 @@ from pathlib import Path
 
 from .build import BuildParams
 
-MAGIC = b"KIOSKIME\x01"
+MAGIC = b"KIOSKIME\x02"
 DIGEST_SIZE = 32
+REQUIRED = frozenset({"syllables", "initials", "index", "total", "max_syllables"})
 
 
 class CacheCorrupt(Exception):
@@ -72,6 +73,9 @@ def write(path: Path, payload: dict[str, object]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # readable by all, as a file made by open() would be: `build` may run as root at deployment
+        # and the kiosk as its own user (mkstemp makes 0600); the content is public package data
+        os.fchmod(fd, 0o644)
         with os.fdopen(fd, "wb") as f:
             f.write(MAGIC + digest + body)
             f.flush()
@@ -105,6 +109,6 @@ def read(path: Path) -> dict[str, object]:
         payload = marshal.loads(body)
     except (EOFError, ValueError, TypeError) as exc:
         raise CacheCorrupt(f"{path}: unreadable ({exc})") from exc
-    if not isinstance(payload, dict) or not {"syllables", "initials", "index"} <= payload.keys():
+    if not isinstance(payload, dict) or not payload.keys() >= REQUIRED:
         raise CacheCorrupt(f"{path}: incomplete")
     return payload

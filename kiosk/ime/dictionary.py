@@ -2,8 +2,9 @@
 
 `PinyinDictionary.load(cache_dir)` reads the cache file in well under half a second, building it
 first when it is missing, stale or damaged; it may run off the UI thread (the kiosk loads it in the
-background while the home screen appears, see `load_in_background`). A loaded dictionary is never
-changed afterwards, so any number of threads and composers may share it.
+background while the home screen appears, see `load_in_background`). A loaded dictionary only
+changes by remembering the groups it has decoded, which is safe without a lock, so any number of
+threads and composers may share it.
 
 Entries are grouped by the first letters of their syllables (政府 under `zf`): whatever the
 citizen types, `zhengfu`, `zhengf` or `zf`, each token begins with the first letter of the
@@ -34,24 +35,37 @@ class PinyinDictionary:
 
     def __init__(self, payload: dict, source: Path | None = None) -> None:
         self.table = SyllableTable(payload["syllables"], payload["initials"])
-        self._index: dict[str, Sequence[Entry]] = payload["index"]
+        self._index: dict[str, str] = payload["index"]
+        self._groups: dict[str, tuple[Entry, ...]] = {}
         self.word_count: int = payload.get("words", 0)
         self.char_count: int = payload.get("chars", 0)
         self.source = source  # the cache file it came from, None when built in memory
-        self.max_syllables = max((len(k) for k in self._index), default=0)
-        self._key_prefixes = frozenset(k[:i] for k in self._index for i in range(1, len(k) + 1))
+        self.max_syllables: int = payload["max_syllables"]
+        self.total_frequency: int = payload["total"]
 
     def __len__(self) -> int:
-        return sum(len(group) for group in self._index.values())
+        return sum(group.count("\n") + 1 for group in self._index.values() if group)
 
     def entries(self, key: str) -> Sequence[Entry]:
         """(text, frequency, syllables) of every entry whose syllables begin with the letters of
-        `key`, one letter per syllable, most frequent first."""
-        return self._index.get(key, ())
+        `key`, one letter per syllable, most frequent first.
+
+        Groups are decoded on first use (a few ms for the largest) and kept: decoding all of them
+        up front would triple the load time. Two threads decoding the same group at once merely
+        do the work twice.
+        """
+        group = self._groups.get(key)
+        if group is None:
+            stored = self._index.get(key)
+            if not stored:
+                return ()
+            group = tuple(_entry(line) for line in stored.split("\n"))
+            self._groups[key] = group
+        return group
 
     def leads_somewhere(self, key: str) -> bool:
         """Whether some entry's first letters begin with `key` (so a longer reading may match)."""
-        return key in self._key_prefixes
+        return key in self._index
 
     @classmethod
     def build(cls, params: BuildParams = DEFAULT_PARAMS) -> PinyinDictionary:
@@ -102,6 +116,11 @@ class PinyinDictionary:
         except OSError as exc:
             log.warning("cannot read the input-method dictionary cache, rebuilding: %s", exc)
             return None
+
+
+def _entry(line: str) -> Entry:
+    text, freq, sylls = line.split("\t")
+    return text, int(freq), tuple(sylls.split(" "))
 
 
 def load_in_background(cache_dir: Path | str | None = None,
