@@ -30,6 +30,7 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
 
     Config.set("kivy", "exit_on_escape", "0")  # a citizen must not be able to leave the kiosk
     Config.set("input", "mouse", "mouse,disable_multitouch")
+    Config.set("kivy", "keyboard_mode", "system")  # our own keyboard panel, never Kivy's VKeyboard
     if not windowed:
         Config.set("graphics", "fullscreen", "auto")
         size = x_screen_size()
@@ -41,13 +42,16 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
     from kivy.clock import Clock
     from kivy.core.text import LabelBase
     from kivy.core.window import Window
+    from kivy.graphics import Color, Rectangle
     from kivy.lang import Builder
+    from kivy.uix.boxlayout import BoxLayout
     from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
     from .driver import ENV as DRIVER_ENV
     from .driver import Driver
     from .home import HomeScreen, home_model
     from .idle import IdleOverlay
+    from .keyboard import OnScreenKeyboard
     from .printscreen import PrintScreen
     from .reader import AttachmentScreen, ReaderScreen
     from .search import SearchScreen
@@ -79,6 +83,18 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
             self.printing.visit = self.visit = new_visit()
             for screen in (self.screen, self.search, self.reader, self.attachment, self.printing):
                 self.screens.add_widget(screen)
+            self.keyboard = OnScreenKeyboard(catalogue.data_dir / "cache", size_hint_y=None,
+                                             height=0, opacity=0, disabled=True)
+            self.attach_keyboard(self.search.ids.box)
+            self.screens.bind(current=lambda *_a: self.hide_keyboard())
+            root = BoxLayout(orientation="vertical")
+            with root.canvas.before:  # the paper colour behind screens as they resize
+                Color(0.97, 0.97, 0.95, 1)
+                paper = Rectangle(pos=root.pos, size=root.size)
+            root.bind(pos=lambda w, _v: setattr(paper, "pos", w.pos),
+                      size=lambda w, _v: setattr(paper, "size", w.size))
+            root.add_widget(self.screens)
+            root.add_widget(self.keyboard)
             self._attachment: tuple | None = None
             self.usage = Usage(catalogue.data_dir / "usage.sqlite")
             self.search.on_settled = lambda text, hits: self.worker.submit(
@@ -93,12 +109,32 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
             self.screen.show(model)
             Clock.schedule_once(lambda _dt: _announce(model), 0.5)
             if path := os.environ.get(DRIVER_ENV):
-                self.driver = Driver(path, lambda: self.screens, screen_of,
-                                     lambda: self.screens.current)
+                self.driver = Driver(path, lambda: root, screen_of, lambda: self.screens.current)
             self.sync = SyncScheduler(config, catalogue.data_dir, self.sync_done,
                                       catalogue.sync_age)
             self.upload = upload_scheduler(config, catalogue.data_dir, lambda _outcome: None)
-            return self.screens
+            return root
+
+        # --- the on-screen keyboard ------------------------------------------------------------
+
+        def attach_keyboard(self, box) -> None:
+            """Give a text box the on-screen keyboard while it has the focus."""
+            box.unfocus_on_touch = False  # tapping a key must not take the focus away
+            box.bind(focus=self._focus)
+
+        def _focus(self, box, focused: bool) -> None:
+            kb = self.keyboard
+            if focused:
+                kb.target = box
+                kb.height, kb.opacity, kb.disabled = Window.height * 0.42, 1, False
+            elif kb.target is box:
+                kb.reset()
+                kb.target = None
+                kb.height, kb.opacity, kb.disabled = 0, 0, True
+
+        def hide_keyboard(self) -> None:
+            if self.keyboard.target is not None:
+                self.keyboard.target.focus = False
 
         def open_search(self, text: str = "") -> None:
             self.screens.current = "search"
@@ -146,6 +182,8 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
             self.attachment.source, self.attachment.pages = "", 0
             self.printing.visit = self.visit = new_visit()
             self._visit_counted = False
+            self.hide_keyboard()
+            self.keyboard.reset()
             self.screens.current = "home"
             print("kiosk: idle: wiped and back home", file=sys.stderr, flush=True)
 

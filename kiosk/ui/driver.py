@@ -83,6 +83,7 @@ def _clipped(w: Widget) -> tuple[float, float, float, float] | None:
 def describe(screens: Widget, screen_of: Callable[[Widget], str]) -> list[dict]:
     """What is on screen: the screens, and anything open above them (the idle countdown)."""
     roots = [screens, *(w for w in reversed(Window.children) if w is not screens)]
+    # the screens' root holds the screen manager and the keyboard panel
     names: dict[int, str] = {}
     for root in roots:
         names.update(_ids(root))

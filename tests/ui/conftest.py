@@ -26,3 +26,12 @@ def display():
     yield env
     proc.terminate()
     proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pinyin_cache(sample_catalogue):
+    """Build the pinyin dictionary once into the sample data directory that UI tests copy, as
+    `make demo` does for its kiosk; otherwise every test's kiosk would build it afresh."""
+    from kiosk.ime import PinyinDictionary
+
+    PinyinDictionary.load(sample_catalogue.data_dir / "cache")

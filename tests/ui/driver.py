@@ -41,18 +41,29 @@ class Kiosk:
     def screen(self) -> str:
         return self.ask({"op": "screen"})["screen"]
 
-    def find(self, *, id: str | None = None, text: str | None = None) -> dict:
+    def find(self, *, id: str | None = None, text: str | None = None, exact: bool = False) -> dict:
         """The first widget on screen with that kv id and/or containing that text (matched on the
-        text as written and as shown, i.e. without our highlight markup)."""
+        text as written and as shown, i.e. without our highlight markup); `exact`: equal to it."""
         for w in self.widgets():
             shown = re.sub(r"\[/?(?:b|color)(?:=[0-9a-f]+)?\]", "", w["text"])
-            if (id is None or w["id"] == id) and (text is None or text in w["text"] or text in shown):
+            if exact:
+                matched = text in (w["text"], shown)
+            else:
+                matched = text is None or text in w["text"] or text in shown
+            if (id is None or w["id"] == id) and matched:
                 return w
         raise AssertionError(f"no widget with id={id!r} text={text!r} on screen {self.screen()}")
 
-    def tap(self, *, id: str | None = None, text: str | None = None) -> None:
+    def tap(self, *, id: str | None = None, text: str | None = None, exact: bool = False) -> None:
         """A touch in the middle of the widget, as a finger would (X pointer press and release)."""
-        self.tap_rect(self.find(id=id, text=text)["rect"])
+        self.tap_rect(self.find(id=id, text=text, exact=exact)["rect"])
+
+    def keys(self, letters: str) -> None:
+        """Tap on-screen keyboard keys, one per character."""
+        for ch in letters:
+            key = next(w for w in self.widgets() if w["type"] == "Key" and w["text"] == ch)
+            self.tap_rect(key["rect"])
+            time.sleep(0.05)
 
     def tap_rect(self, rect: list[int]) -> None:
         x, y, w, h = rect
