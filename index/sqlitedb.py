@@ -34,3 +34,12 @@ class ThreadConnections:
         if db is not None:
             db.close()
             self._local.db = None
+
+
+def open_store(path: Path, schema: str) -> ThreadConnections:
+    """Connections to a small durable store (print log, usage figures): its directory made, its
+    schema (idempotent `CREATE … IF NOT EXISTS`) applied."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conns = ThreadConnections(path)
+    conns.get().executescript(schema)
+    return conns

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from index.sqlitedb import ThreadConnections
+from index.sqlitedb import open_store
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -43,9 +43,7 @@ def mask(query: str) -> str:
 
 class Usage:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._conns = ThreadConnections(path)
-        self._conns.get().executescript(SCHEMA)
+        self._conns = open_store(path, SCHEMA)
 
     def close(self) -> None:
         self._conns.close()

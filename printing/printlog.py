@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.sqlitedb import ThreadConnections
+from index.sqlitedb import open_store
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -77,9 +77,7 @@ def _now() -> dt.datetime:
 
 class PrintLog:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._conns = ThreadConnections(path)
-        self._conns.get().executescript(SCHEMA)
+        self._conns = open_store(path, SCHEMA)
 
     def close(self) -> None:
         self._conns.close()
