@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -19,6 +20,9 @@ from ..printdesk import open_desk
 from ..session import IdleRule
 from ..usage import Usage
 from .screen import x_screen_size
+
+STOP_GRACE = 10.0
+"""Seconds a SIGTERM waits for a clean stop before the process exits anyway."""
 
 
 def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool = False) -> int:
@@ -281,8 +285,16 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
             self.worker.submit(home_model, shown)
 
     app = KioskApp()
+    def stop(*_args) -> None:
+        # a clean stop goes through Kivy's loop; should that loop be stuck, the system must still
+        # be able to end the kiosk, so a watchdog exits hard if the clean stop has not happened
+        Clock.schedule_once(lambda _dt: app.stop())
+        watchdog = threading.Timer(STOP_GRACE, lambda: os._exit(1))
+        watchdog.daemon = True
+        watchdog.start()
+
     for sig in (signal.SIGTERM, signal.SIGINT):  # shutdown, service manager, Ctrl+C in a terminal
-        signal.signal(sig, lambda *_: Clock.schedule_once(lambda _dt: app.stop()))
+        signal.signal(sig, stop)
     app.run()
     return 0
 
