@@ -87,8 +87,7 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
             self.printing.visit = self.visit = new_visit()
             for screen in (self.screen, self.search, self.reader, self.attachment, self.printing):
                 self.screens.add_widget(screen)
-            self.keyboard = OnScreenKeyboard(catalogue.data_dir / "cache", size_hint_y=None,
-                                             height=0, opacity=0, disabled=True)
+            self.keyboard = OnScreenKeyboard(catalogue.data_dir / "cache", size_hint_y=None)
             self.attach_keyboard(self.search.ids.box)
             self.screens.bind(current=lambda *_a: self.hide_keyboard())
             root = BoxLayout(orientation="vertical")
@@ -98,7 +97,7 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
             root.bind(pos=lambda w, _v: setattr(paper, "pos", w.pos),
                       size=lambda w, _v: setattr(paper, "size", w.size))
             root.add_widget(self.screens)
-            root.add_widget(self.keyboard)
+            self.root_box = root
             self._attachment: tuple | None = None
             self.usage = Usage(catalogue.data_dir / "usage.sqlite")
             self.search.on_settled = lambda text, hits: self.worker.submit(
@@ -127,14 +126,18 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
             box.bind(focus=self._focus)
 
         def _focus(self, box, focused: bool) -> None:
+            # the panel is in the layout only while shown: a hidden one must not take touches
             kb = self.keyboard
             if focused:
                 kb.target = box
-                kb.height, kb.opacity, kb.disabled = Window.height * 0.42, 1, False
+                kb.height = Window.height * 0.42
+                if kb.parent is None:
+                    self.root_box.add_widget(kb)
             elif kb.target is box:
                 kb.reset()
                 kb.target = None
-                kb.height, kb.opacity, kb.disabled = 0, 0, True
+                if kb.parent is not None:
+                    self.root_box.remove_widget(kb)
 
         def hide_keyboard(self) -> None:
             if self.keyboard.target is not None:
