@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_DIR ?= .demo-data
 
-.PHONY: demo test setup system lint sample clean
+.PHONY: demo test setup system lint sample clean bench bench-full
 
 demo: setup
 	DEMO_DIR=$(DEMO_DIR) scripts/demo
@@ -33,6 +33,14 @@ lint: setup
 # Rebuild assets/sample/bundle from the hand-written sources in assets/sample/source.
 sample: setup
 	$(BIN)/python scripts/build_sample.py
+
+# Benchmarks against the budgets in design.md and against SQLite FTS5 (docs/benchmarks.md).
+# They report; they never fail on timing. bench-full takes hours on a 2-core machine.
+bench: setup
+	$(BIN)/python -m bench.run --items 10000
+
+bench-full: setup
+	$(BIN)/python -m bench.run --items 100000
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache
