@@ -96,12 +96,7 @@ def cold_start(data_dir: Path, config: Path, env: dict[str, str], timeout: float
         time.sleep(1.0)  # let the first frames settle before reading the peak
         memory = _vm(proc.pid)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
         thread.join(timeout=5)
     return {"seconds": seconds, **memory, "line": next((x for x in lines if READY in x), "")}
 
@@ -164,12 +159,7 @@ def search_memory(data_dir: Path, config: Path, env: dict[str, str], query: str,
         time.sleep(1.0)
         return {"query": query, "home_VmHWM": home_hwm, "typed_to_results_s": seconds, **_vm(proc.pid)}
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
         log.close()
 
 
@@ -226,3 +216,13 @@ def _profile_child(data_dir: str, config: str) -> dict:
     summary = summarise(profile, top=15)
     summary["seconds_to_home"] = took[0] if took else None
     return summary
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop the kiosk as the system would (SIGTERM), and for good if it does not go."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
