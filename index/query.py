@@ -200,6 +200,11 @@ def _in_field(unit: Unit, fieldname: str, boost: float) -> Q.Query:
     t = unit.text
     if unit.kind == "cjk":
         if len(t) == 1:
+            if unit.optional:
+                # an optional lone character only adjusts the ranking; as a prefix it expands to
+                # every bigram it starts (hundreds per field: `号*` is 831 terms at 10k items),
+                # which made such queries 10× slower with the same hits (docs/benchmarks.md)
+                return Q.Term(fieldname, t, boost=boost)
             return Q.Or([Q.Term(fieldname, t, boost=boost), Q.Prefix(fieldname, t, boost=boost)])
         if len(t) == 2:
             return Q.Term(fieldname, t, boost=boost)
