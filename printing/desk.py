@@ -33,6 +33,8 @@ from .spool import JobState, Spooler
 from .stamp import render_attachment
 
 STALE_SPOOL_SECONDS = 24 * 3600
+RECEIPTS = PrintPolicy(price_fen=0, free_per_visit=0, max_per_visit=0, max_per_day=0)
+"""Receipts are part of applying: free, and outside every cap."""
 
 
 @dataclass(frozen=True)
@@ -118,11 +120,13 @@ class PrintDesk:
 
     # --- quoting and printing --------------------------------------------------------------
 
+    def _policy(self, prepared: Prepared) -> PrintPolicy:
+        return RECEIPTS if prepared.kind == "receipt" else self.policy
+
     def quote(self, prepared: Prepared, visit: str) -> Quote:
-        if prepared.kind == "receipt":  # receipts are part of applying: free and never capped
-            return quote(PrintPolicy(0, 0, 0, 0), prepared.pages, 1, visit_used=0, day_used=0)
-        visit_used, day_used = self.log.used(visit)
-        return quote(self.policy, prepared.pages, prepared.copies, visit_used=visit_used,
+        policy = self._policy(prepared)
+        visit_used, day_used = (0, 0) if policy is RECEIPTS else self.log.used(visit)
+        return quote(policy, prepared.pages, prepared.copies, visit_used=visit_used,
                      day_used=day_used)
 
     def queue(self) -> str:
@@ -137,7 +141,7 @@ class PrintDesk:
         """Send the prepared document; returns the print log id. Raises `PrintError` (kind
         "quota" over a cap) with nothing charged or counted."""
         queue = self.queue()
-        policy = self.policy if prepared.kind != "receipt" else PrintPolicy(0, 0, 0, 0)
+        policy = self._policy(prepared)
 
         def price(visit_used: int, day_used: int) -> int:
             q = quote(policy, prepared.pages, prepared.copies, visit_used=visit_used,
