@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 from .errors import PrintError
-from .stamp import count_attachment_pages, kind_of
+from .stamp import kind_of
 
 DPI = 110  # a page of A4 about 900 px wide: legible on a 1080p screen, cheap to render
 
@@ -40,7 +40,3 @@ def page_image(source: Path, sha256: str, page: int, cache_dir: Path, dpi: int =
                          kind="document") from e
     stem.with_suffix(".png").replace(out)
     return out
-
-
-def page_count(source: Path) -> int:
-    return count_attachment_pages(source)

@@ -12,7 +12,8 @@ from pathlib import Path
 from index import Catalogue
 from printing import CJKFont, PrintError
 from printing.desk import new_visit
-from printing.pageimages import page_count, page_image
+from printing.pageimages import page_image
+from printing.stamp import count_attachment_pages
 
 from ..background_sync import Outcome, SyncScheduler, upload_scheduler
 from ..config import Config
@@ -217,7 +218,8 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
                 if path is None:
                     return None, 0, None
                 try:
-                    return path, page_count(path), page_image(path, attachment.sha256, 1, pages_dir)
+                    pages = count_attachment_pages(path)
+                    return path, pages, page_image(path, attachment.sha256, 1, pages_dir)
                 except PrintError:
                     return path, 0, None
 
@@ -225,7 +227,7 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
                 path, pages, first = answer
                 self._attachment = (item, attachment, path, pages_dir)
                 a = self.attachment
-                a.name_shown, a.page, a.pages = attachment.name, 1, pages
+                a.page, a.pages = 1, pages
                 a.source = str(first) if first else ""
                 a.message = ("该附件尚未下载到本机，请稍后再试。" if path is None
                              else "" if pages else "该附件无法在本机显示。")

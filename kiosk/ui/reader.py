@@ -83,7 +83,6 @@ class ReaderScreen(Screen):
 class AttachmentScreen(Screen):
     """One attachment, a page at a time, as the printer would put it on paper."""
 
-    name_shown = StringProperty("")
     page = NumericProperty(1)
     pages = NumericProperty(0)
     source = StringProperty("")
