@@ -139,11 +139,6 @@ class PrintLog:
                                          (limit,)).fetchall()
         return [PrintRecord(*r) for r in rows]
 
-    def unfinished(self) -> list[PrintRecord]:
-        rows = self._conns.get().execute(
-            f"SELECT {_COLUMNS} FROM jobs WHERE state IN ('queued', 'printing') ORDER BY id").fetchall()
-        return [PrintRecord(*r) for r in rows]
-
     def month(self, month: str) -> dict:
         """Figures for `YYYY-MM`: jobs and pages by outcome, pages and money charged."""
         rows = self._conns.get().execute(
