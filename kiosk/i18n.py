@@ -1,7 +1,8 @@
 """Translations of the kiosk's own words: Simplified Chinese is the source, English the other.
 
 Decision: the Chinese text itself is the message key (as gettext does), and the English catalogue
-is a JSON file, `kiosk/locale/en.json`, mapping each Chinese message to its English. JSON rather
+is a set of JSON files, `kiosk/locale/en/*.json` (one per part of the screens, merged), each
+mapping Chinese messages to their English. JSON rather
 than gettext .po/.mo because the venue's staff and our translators edit one readable file, nothing
 needs compiling, and a test (`tests/kiosk/test_i18n.py`) checks that every message the screens ask
 for has an English entry, so a missing translation fails CI rather than showing Chinese in the
@@ -22,13 +23,16 @@ from pathlib import Path
 LANGUAGES = ("zh", "en")
 """zh is the default every wipe returns to; en is the switch on the home screen."""
 
-CATALOGUE = Path(__file__).with_name("locale") / "en.json"
+CATALOGUE = Path(__file__).with_name("locale") / "en"
 
 
 @cache
 def english() -> dict[str, str]:
     """The English catalogue: Chinese message → English message."""
-    return json.loads(CATALOGUE.read_text(encoding="utf-8"))
+    merged: dict[str, str] = {}
+    for part in sorted(CATALOGUE.glob("*.json")):
+        merged.update(json.loads(part.read_text(encoding="utf-8")))
+    return merged
 
 
 def translate(message: str, lang: str, /, **values: object) -> str:

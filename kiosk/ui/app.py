@@ -52,6 +52,7 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
     from kivy.uix.boxlayout import BoxLayout
     from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
+    from . import lang, theme  # noqa: F401  (they give kv rules `tr` and `theme`)
     from .driver import ENV as DRIVER_ENV
     from .driver import Driver
     from .home import HomeScreen, home_model
