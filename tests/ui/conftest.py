@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-
 import pytest
 
 
 @pytest.fixture(scope="session")
 def display():
-    """Start Xvfb on a free display number; yield an environment that points at it."""
-    if not shutil.which("Xvfb"):
-        pytest.fail("Xvfb is missing: run `make test`, which installs it (package xvfb)")
-    read, write = os.pipe()
-    proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write)
-    with os.fdopen(read) as f:
-        number = f.readline().strip()
-    assert number, "Xvfb did not report a display number"
-    env = dict(os.environ, DISPLAY=f":{number}", KCFG_KIVY_LOG_LEVEL="warning")
-    yield env
-    proc.terminate()
-    proc.wait(timeout=10)
+    """A private Xvfb (kiosk.xdisplay); yields an environment that points at it."""
+    from kiosk.errors import KioskError
+    from kiosk.xdisplay import private_display
+
+    try:
+        with private_display() as env:
+            yield env
+    except KioskError as exc:
+        pytest.fail(exc.en)
 
 
 @pytest.fixture(scope="session", autouse=True)
