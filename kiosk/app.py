@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="配置文件 configuration file (see docs/configuration.md)")
     p.add_argument("--windowed", action="store_true",
                    help="以窗口运行而非全屏（调试用）/ run in a window instead of full screen")
+    p.add_argument("--tour", metavar="OUT",
+                   help="在数据目录的副本上用触摸走遍所有界面，截图保存到 OUT / drive a copy of the "
+                        "kiosk through every screen by touch and save a screenshot of each into OUT")
     return p
 
 
@@ -41,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     except (CatalogueError, PrintError, KioskError) as exc:
         print(f"错误：{exc.zh}  Error: {exc.en}", file=sys.stderr)
         return 1
+    if args.tour:
+        catalogue.close()  # the tour runs its own kiosk on a copy of the data directory
+        return _tour(data_dir, config, args.tour)
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KCFG_KIVY_LOG_LEVEL", "warning")  # operators need problems, not chatter
     os.environ.setdefault("KIVY_HOME", str(data_dir / "kivy"))
@@ -50,6 +56,20 @@ def main(argv: list[str] | None = None) -> int:
         return run(catalogue, font, config, windowed=args.windowed)
     finally:
         catalogue.close()
+
+
+def _tour(data_dir, config, out: str) -> int:
+    from pathlib import Path
+
+    from .tour import run_tour
+
+    try:
+        shots = run_tour(data_dir, config, Path(out))
+    except KioskError as exc:
+        print(f"错误：{exc.zh}\nError: {exc.en}", file=sys.stderr)
+        return 1
+    print(f"{len(shots)} 张截图已保存到 {out} / {len(shots)} screenshots saved in {out}")
+    return 0
 
 
 if __name__ == "__main__":

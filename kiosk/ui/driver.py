@@ -7,7 +7,8 @@ this module answers exactly that, over a UNIX socket named by `KIOSK_UI_DRIVER`,
 that variable is set — a kiosk in a public hall never opens it.
 
 One JSON request per line, one JSON answer per line:
-- `{"op": "widgets"}` → every widget on screen that has a kv id or text: `{"id", "type", "text",
+- `{"op": "widgets"}` → every widget on screen that has a kv id or text (a result row reports
+  its title as its text): `{"id", "type", "text",
   "screen", "rect": [x, y, w, h]}`, with `rect` the part a finger can reach (clipped to the window
   and to scrolling areas) in X screen pixels, origin top left;
 - `{"op": "screen"}` → `{"screen": name}` of the current screen;
@@ -90,6 +91,8 @@ def describe(screens: Widget, screen_of: Callable[[Widget], str]) -> list[dict]:
     out = []
     for w in (w for root in roots for w in _walk_visible(root)):
         text = getattr(w, "text", None)
+        if text is None and getattr(w, "item_id", None):  # a result row, known by its title
+            text = getattr(w, "title", None)
         name = names.get(id(w))
         if (text is None and name is None) or not _visible(w):
             continue
