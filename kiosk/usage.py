@@ -13,8 +13,13 @@ Pages printed come from the print log and applications from the outbox; `report`
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import queue
 import re
+import sqlite3
+import sys
+import threading
 import unicodedata
 from pathlib import Path
 
@@ -41,16 +46,91 @@ def mask(query: str) -> str:
     return _LONG_DIGITS.sub(MASK, folded)[:MAX_QUERY]
 
 
+BATCH = 200  # events written in one transaction at most (one fsync for a burst of them)
+
+Event = tuple[str, str, str | None]  # day, kind, detail
+
+
 class Usage:
+    """The usage store. Recording never waits for the disk: events go to a queue and one writer
+    thread of its own commits them (`synchronous=FULL`, so a power cut loses nothing committed;
+    what is queued together is committed together). The touch screen calls it from the UI
+    thread, and a search never queues behind a usage fsync on the catalogue worker.
+
+    `close()` writes whatever is queued before it returns, and so does the interpreter's exit;
+    reads (`month`) first wait for the queue, so they see every event recorded before them.
+    """
+
     def __init__(self, path: Path) -> None:
         self._conns = open_store(path, SCHEMA)
+        self._queue: queue.Queue[Event | None] = queue.Queue()
+        self._closed = False
+        self._closing = threading.Lock()  # no event slips into the queue behind the last one
+        self._writer = threading.Thread(target=self._write_loop, name="usage-writer", daemon=True)
+        self._writer.start()
+        atexit.register(self.close)  # daemon threads die at exit: drain the queue first
 
     def close(self) -> None:
+        """Write every queued event, stop the writer and close this thread's connection."""
+        with self._closing:
+            if self._closed:
+                self._conns.close()
+                return
+            self._closed = True
+            self._queue.put(None)
+        self._writer.join()
+        atexit.unregister(self.close)
         self._conns.close()
 
+    def flush(self) -> None:
+        """Wait until every event recorded so far is committed."""
+        if not self._closed:
+            self._queue.join()
+
     def _add(self, kind: str, detail: str | None = None, day: dt.date | None = None) -> None:
-        self._conns.get().execute("INSERT INTO events VALUES (?, ?, ?)",
-                                  ((day or dt.date.today()).isoformat(), kind, detail))
+        event = ((day or dt.date.today()).isoformat(), kind, detail)
+        with self._closing:
+            if not self._closed:
+                self._queue.put(event)
+                return
+        self._write(self._conns.get(), [event])  # after close: written here and now, not lost
+
+    def _write_loop(self) -> None:
+        db = self._conns.get()
+        try:
+            while True:
+                first = self._queue.get()
+                batch = [] if first is None else [first]
+                stop = first is None
+                while not stop and len(batch) < BATCH:
+                    try:
+                        more = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        stop = True
+                    else:
+                        batch.append(more)
+                try:
+                    if batch:
+                        self._write(db, batch)
+                finally:
+                    for _ in range(len(batch) + stop):
+                        self._queue.task_done()
+                if stop:
+                    return
+        finally:
+            self._conns.close()
+
+    @staticmethod
+    def _write(db: sqlite3.Connection, batch: list[Event]) -> None:
+        try:
+            with db:  # one transaction
+                db.execute("BEGIN")
+                db.executemany("INSERT INTO events VALUES (?, ?, ?)", batch)
+        except sqlite3.Error as exc:  # a full disk must not stop the kiosk; say so, without text
+            print(f"kiosk: usage figures not recorded ({len(batch)} events): {exc}",
+                  file=sys.stderr, flush=True)
 
     def visit(self, day: dt.date | None = None) -> None:
         """Someone started using the kiosk (first touch on an idle screen)."""
@@ -74,6 +154,7 @@ class Usage:
     def month(self, month: str, top: int = 20) -> dict:
         """The month's figures (`YYYY-MM`): counts by kind, the zero-result queries and the most
         read items, each with how often."""
+        self.flush()
         db = self._conns.get()
         like = f"{month}-%"
         counts = dict.fromkeys(KINDS, 0)

@@ -67,12 +67,25 @@ def _split_wide(unit: str, width: float, measure: Measure) -> Iterator[str]:
         yield piece
 
 
-def _allowed(units: list[str], k: int) -> bool:
-    """Whether a line may end before units[k] (and after units[k-1])."""
-    after, before = units[k], units[k - 1]
-    if after[0] in CANNOT_START:
+def _allowed(units: list[str], k: int, cuts: frozenset[int] = frozenset()) -> bool:
+    """Whether a line may end before units[k] (and after units[k-1]).
+
+    Spaces vanish at a break, so the rules look past them to the visible neighbours: a break at
+    the space in "公 。" would otherwise start the next line with "。". A unit in `cuts` is a
+    continuation of a run too wide for a line (see `_split_wide`): breaking before it is how the
+    run is made to fit, whatever character it begins with (a URL piece may begin with ".").
+    """
+    if k in cuts:
+        return True
+    after = k
+    while after < len(units) and units[after].isspace():
+        after += 1
+    before = k - 1
+    while before >= 0 and units[before].isspace():
+        before -= 1
+    if after < len(units) and units[after][0] in CANNOT_START:
         return False
-    return before[-1] not in CANNOT_END
+    return before < 0 or units[before][-1] not in CANNOT_END
 
 
 def break_lines(text: str, width: float, measure: Measure, first_width: float | None = None
@@ -84,11 +97,15 @@ def break_lines(text: str, width: float, measure: Measure, first_width: float | 
     width only when a closing punctuation mark has to hang (see module docs).
     """
     units: list[str] = []
+    cut: set[int] = set()
     for unit in _units(text):
         if len(unit) > 1 and measure(unit) > width:
-            units.extend(_split_wide(unit, width, measure))
+            pieces = list(_split_wide(unit, width, measure))
+            cut.update(range(len(units) + 1, len(units) + len(pieces)))
+            units.extend(pieces)
         else:
             units.append(unit)
+    cuts = frozenset(cut)
     lines: list[str] = []
     start, n = 0, len(units)
     while start < n:
@@ -103,12 +120,12 @@ def break_lines(text: str, width: float, measure: Measure, first_width: float | 
             k += 1
         if k < n:
             back = k
-            while back > start + 1 and not _allowed(units, back):
+            while back > start + 1 and not _allowed(units, back, cuts):
                 back -= 1
-            if _allowed(units, back):
+            if _allowed(units, back, cuts):
                 k = back
             else:  # one unbreakable chain: let closing punctuation hang rather than break the rule
-                while k < n and units[k][0] in CANNOT_START:
+                while k < n and k not in cuts and units[k][0] in CANNOT_START:
                     k += 1
         line = "".join(units[start:k]).rstrip()
         lines.append(line)

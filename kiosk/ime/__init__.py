@@ -11,17 +11,25 @@ build` makes the cache ahead of time (deployment, `make setup`).
         composer.type(letter)
     composer.candidates(limit=5)                       # [Candidate('政府', "zheng'fu", 2), ...]
     field_text += composer.choose(0)                   # '政府'
+
+The local catalogue's words (agency names, title phrases) join the dictionary through
+`CatalogueVocabulary` (see `kiosk.ime.vocabulary`):
+
+    CatalogueVocabulary(catalogue, cache_dir).install()   # before the keyboard loads
+    load_in_background(cache_dir)                          # merges them into what it loads
 """
 
 from .build import BuildParams
 from .cache import CacheCorrupt, default_cache_dir
 from .composer import Candidate, Composer
 from .dictionary import PinyinDictionary, load_in_background
+from .vocabulary import CatalogueVocabulary
 
 __all__ = [
     "BuildParams",
     "CacheCorrupt",
     "Candidate",
+    "CatalogueVocabulary",
     "Composer",
     "PinyinDictionary",
     "default_cache_dir",

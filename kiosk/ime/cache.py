@@ -96,8 +96,9 @@ def write(path: Path, payload: dict[str, object]) -> None:
         os.close(dir_fd)
 
 
-def read(path: Path) -> dict[str, object]:
-    """The payload stored at `path`; FileNotFoundError if there is none, CacheCorrupt if damaged."""
+def read(path: Path, required: frozenset[str] = REQUIRED) -> dict[str, object]:
+    """The payload stored at `path`; FileNotFoundError if there is none, CacheCorrupt if damaged
+    (or without one of the `required` keys)."""
     data = path.read_bytes()
     head = len(MAGIC) + DIGEST_SIZE
     if len(data) < head or not data.startswith(MAGIC):
@@ -109,6 +110,6 @@ def read(path: Path) -> dict[str, object]:
         payload = marshal.loads(body)
     except (EOFError, ValueError, TypeError) as exc:
         raise CacheCorrupt(f"{path}: unreadable ({exc})") from exc
-    if not isinstance(payload, dict) or not payload.keys() >= REQUIRED:
+    if not isinstance(payload, dict) or not payload.keys() >= required:
         raise CacheCorrupt(f"{path}: incomplete")
     return payload

@@ -78,6 +78,7 @@ class Composer:
         self.dictionary = dictionary
         self._raw = ""
         self._memory: OrderedDict[str, _Ranking] = OrderedDict()
+        self._generation = dictionary.generation  # rankings made before catalogue words changed
 
     @property
     def composing(self) -> str:
@@ -145,6 +146,9 @@ class Composer:
         self._raw = ""
 
     def _ranking(self) -> _Ranking:
+        if self._generation != self.dictionary.generation:
+            self._memory.clear()
+            self._generation = self.dictionary.generation
         found = self._memory.get(self._raw)
         if found is None:
             found = _rank(self.dictionary, self._raw)

@@ -9,6 +9,11 @@ threads and composers may share it.
 Entries are grouped by the first letters of their syllables (政府 under `zf`): whatever the
 citizen types, `zhengfu`, `zhengf` or `zf`, each token begins with the first letter of the
 syllable it stands for, so one group holds every possible match and the composer only filters it.
+
+The catalogue's own words (agency names, title phrases; see `kiosk.ime.vocabulary`) are merged
+in after loading with `add_words`, which replaces the previous set whole: a word gone from the
+catalogue leaves the bar at the next sync. They live beside the cached groups, not in them, so
+the big cache file never depends on the catalogue.
 """
 
 from __future__ import annotations
@@ -16,18 +21,35 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache
 from .build import BuildParams, Entry, build_payload
 from .segment import SyllableTable
+from .vocabulary import CatalogueVocabulary, installed
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PARAMS = BuildParams()
 _build_lock = threading.Lock()  # one build at a time in this process; other processes rename over
+
+
+@dataclass(frozen=True)
+class _Added:
+    """Words merged in after loading, and the groups decoded since (which include them).
+
+    Replaced whole by `add_words`, so a thread looking up entries sees one consistent set."""
+
+    words: dict[str, tuple[Entry, ...]] = field(default_factory=dict)  # by first letters
+    prefixes: frozenset[str] = frozenset()  # every beginning of those keys
+    max_syllables: int = 0
+    frequency: int = 0
+    revision: str | None = None
+    groups: dict[str, tuple[Entry, ...]] = field(default_factory=dict)
 
 
 class PinyinDictionary:
@@ -36,15 +58,50 @@ class PinyinDictionary:
     def __init__(self, payload: dict, source: Path | None = None) -> None:
         self.table = SyllableTable(payload["syllables"], payload["initials"])
         self._index: dict[str, str] = payload["index"]
-        self._groups: dict[str, tuple[Entry, ...]] = {}
+        self._added = _Added()
+        self.generation = 0  # counts `add_words` calls: composers forget rankings made before
         self.word_count: int = payload.get("words", 0)
         self.char_count: int = payload.get("chars", 0)
         self.source = source  # the cache file it came from, None when built in memory
-        self.max_syllables: int = payload["max_syllables"]
-        self.total_frequency: int = payload["total"]
+        self._max_syllables: int = payload["max_syllables"]
+        self._total: int = payload["total"]
 
     def __len__(self) -> int:
-        return sum(group.count("\n") + 1 for group in self._index.values() if group)
+        return (sum(group.count("\n") + 1 for group in self._index.values() if group)
+                + sum(map(len, self._added.words.values())))
+
+    @property
+    def max_syllables(self) -> int:
+        return max(self._max_syllables, self._added.max_syllables)
+
+    @property
+    def total_frequency(self) -> int:
+        return self._total + self._added.frequency
+
+    @property
+    def catalogue_revision(self) -> str | None:
+        """The revision of the catalogue whose words were last merged in (`add_words`)."""
+        return self._added.revision
+
+    def add_words(self, entries: Iterable[Entry], revision: str | None = None) -> int:
+        """Merge (text, frequency, syllables) entries in, replacing those merged before; an
+        entry the dictionary already has keeps the higher frequency. Entries with a syllable the
+        keyboard cannot type are left out. Returns how many were taken. Safe while other threads
+        look words up: they see the old set or the new one, never half of each."""
+        syllables = self.table.syllables
+        words: dict[str, list[Entry]] = defaultdict(list)
+        total = 0
+        for text, freq, sylls in entries:
+            if len(sylls) != len(text) or not all(s in syllables for s in sylls):
+                continue
+            words["".join(s[0] for s in sylls)].append((text, int(freq), tuple(sylls)))
+            total += int(freq)
+        self._added = _Added(
+            words={key: tuple(group) for key, group in words.items()},
+            prefixes=frozenset(key[:i] for key in words for i in range(1, len(key) + 1)),
+            max_syllables=max(map(len, words), default=0), frequency=total, revision=revision)
+        self.generation += 1
+        return sum(map(len, words.values()))
 
     def entries(self, key: str) -> Sequence[Entry]:
         """(text, frequency, syllables) of every entry whose syllables begin with the letters of
@@ -54,18 +111,21 @@ class PinyinDictionary:
         up front would triple the load time. Two threads decoding the same group at once merely
         do the work twice.
         """
-        group = self._groups.get(key)
+        added = self._added
+        group = added.groups.get(key)
         if group is None:
             stored = self._index.get(key)
-            if not stored:
+            group = tuple(_entry(line) for line in stored.split("\n")) if stored else ()
+            if key in added.words:
+                group = _merged(group, added.words[key])
+            if not group:
                 return ()
-            group = tuple(_entry(line) for line in stored.split("\n"))
-            self._groups[key] = group
+            added.groups[key] = group
         return group
 
     def leads_somewhere(self, key: str) -> bool:
         """Whether some entry's first letters begin with `key` (so a longer reading may match)."""
-        return key in self._index
+        return key in self._index or key in self._added.prefixes
 
     @classmethod
     def build(cls, params: BuildParams = DEFAULT_PARAMS) -> PinyinDictionary:
@@ -123,9 +183,20 @@ def _entry(line: str) -> Entry:
     return text, int(freq), tuple(sylls.split(" "))
 
 
-def load_in_background(cache_dir: Path | str | None = None,
-                       params: BuildParams = DEFAULT_PARAMS) -> Future[PinyinDictionary]:
+def _merged(group: tuple[Entry, ...], added: tuple[Entry, ...]) -> tuple[Entry, ...]:
+    best: dict[tuple[str, tuple[str, ...]], int] = {}
+    for text, freq, sylls in (*group, *added):
+        best[text, sylls] = max(freq, best.get((text, sylls), 0))
+    return tuple(sorted(((t, f, s) for (t, s), f in best.items()), key=lambda e: (-e[1], e[0])))
+
+
+def load_in_background(cache_dir: Path | str | None = None, params: BuildParams = DEFAULT_PARAMS,
+                       vocabulary: CatalogueVocabulary | None = None) -> Future[PinyinDictionary]:
     """Start `PinyinDictionary.load` on a daemon thread; the UI polls or adds a done-callback.
+
+    The catalogue's words (`vocabulary`, or else the one the app installed, if any) are merged
+    into the dictionary before it is handed over when they are cached, or a little later when
+    they must first be built.
 
     The callback runs on the loading thread: a Kivy caller hands the result to its own thread
     (`Clock.schedule_once`) before touching widgets.
@@ -136,7 +207,11 @@ def load_in_background(cache_dir: Path | str | None = None,
         if not future.set_running_or_notify_cancel():
             return
         try:
-            future.set_result(PinyinDictionary.load(cache_dir, params))
+            dictionary = PinyinDictionary.load(cache_dir, params)
+            words = vocabulary or installed()
+            if words is not None:
+                words.attach(dictionary)
+            future.set_result(dictionary)
         except BaseException as exc:
             future.set_exception(exc)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import subprocess
+import sys
 
 from kiosk.usage import Usage, mask
 from tests.conftest import SAMPLE_BUNDLE
@@ -68,3 +70,33 @@ def test_report_joins_usage_prints_and_applications(tmp_path):
     assert ["来访人次 visits", "1"] in rows
     bad = admin(config, data, "report", "--month", "2026-13")
     assert bad.returncode == 1 and "YYYY-MM" in bad.stderr
+
+
+def test_every_event_recorded_before_close_is_on_disk_after_it(tmp_path):
+    usage = Usage(tmp_path / "usage.sqlite")
+    for n in range(500):  # a burst, as fast as the screen can record: all queued, none waits
+        usage.item_read(f"A-{n % 7}", NOV)
+        usage.search("不存在的东西", 0, NOV)
+    usage.visit(NOV)
+    usage.close()
+    usage.visit(NOV)  # a straggler after close is written all the same
+    again = Usage(tmp_path / "usage.sqlite")
+    nov = again.month("2026-11")
+    again.close()
+    assert (nov["items_read"], nov["searches"], nov["zero_result_searches"], nov["visits"]) == (
+        500, 500, 500, 2)
+
+
+def test_events_survive_a_process_that_exits_without_closing(tmp_path):
+    script = (
+        "import datetime as dt, sys\n"
+        "from kiosk.usage import Usage\n"
+        "u = Usage(__import__('pathlib').Path(sys.argv[1]))\n"
+        "for _ in range(50):\n"
+        "    u.visit(dt.date(2026, 11, 3))\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(tmp_path / "usage.sqlite")], check=True,
+                   timeout=60)
+    usage = Usage(tmp_path / "usage.sqlite")
+    assert usage.month("2026-11")["visits"] == 50
+    usage.close()

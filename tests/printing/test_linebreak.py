@@ -48,6 +48,19 @@ def test_a_url_longer_than_a_line_is_cut_and_nothing_is_lost():
     assert all(width_of(line) <= 30 for line in lines)
 
 
+def test_a_cut_url_piece_beginning_with_a_dot_is_not_hung_on_the_line_before():
+    text = "详见https://xxgk.example.gov.cn/zfxxgk/index.html，或来电咨询。"
+    lines = break_lines(text, 10, width_of)
+    assert "".join(lines) == text
+    assert all(width_of(line) <= 10 for line in lines[:-1])  # only "。" may hang, at the end
+
+
+def test_a_space_before_a_full_stop_does_not_carry_it_to_the_next_line():
+    lines = break_lines("政府信息公 。目录", 10, width_of)
+    assert all(line[0] not in CANNOT_START for line in lines)
+    assert "".join(lines).replace(" ", "") == "政府信息公。目录"
+
+
 def test_a_line_of_nothing_but_punctuation_hangs_rather_than_breaking_the_rule():
     lines = break_lines("。。。。。。", 4, width_of)
     assert "".join(lines) == "。。。。。。"
