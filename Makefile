@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_DIR ?= .demo-data
 
-.PHONY: demo test setup system lint sample clean bench bench-full
+.PHONY: demo test setup system lint sample clean bench bench-full screenshots
 
 demo: setup
 	DEMO_DIR=$(DEMO_DIR) scripts/demo
@@ -33,6 +33,12 @@ lint: setup
 # Rebuild assets/sample/bundle from the hand-written sources in assets/sample/source.
 sample: setup
 	$(BIN)/python scripts/build_sample.py
+
+# The README's screenshots: the real app on the sample catalogue, driven by `kiosk --tour`.
+screenshots: setup
+	rm -rf $(DEMO_DIR)/tour-data
+	$(BIN)/kiosk-admin --data-dir $(DEMO_DIR)/tour-data import assets/sample/bundle
+	$(BIN)/kiosk --data-dir $(DEMO_DIR)/tour-data --tour docs/screenshots
 
 # Benchmarks against the budgets in design.md and against SQLite FTS5 (docs/benchmarks.md).
 # They report; they never fail on timing. bench-full takes hours on a 2-core machine.

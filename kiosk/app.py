@@ -64,12 +64,15 @@ def _tour(data_dir, config, out: str) -> int:
     from .tour import run_tour
 
     try:
-        shots = run_tour(data_dir, config, Path(out))
+        tour = run_tour(data_dir, config, Path(out))
     except KioskError as exc:
         print(f"错误：{exc.zh}\nError: {exc.en}", file=sys.stderr)
         return 1
-    print(f"{len(shots)} 张截图已保存到 {out} / {len(shots)} screenshots saved in {out}")
-    return 0
+    n = len(tour.shots)
+    print(f"{n} 张截图已保存到 {out} / {n} screenshots saved in {out}")
+    for problem in tour.problems:
+        print(f"尺寸问题 / size problem: {problem}", file=sys.stderr)
+    return 0 if not tour.problems else 3
 
 
 if __name__ == "__main__":

@@ -92,6 +92,56 @@ class RemoteKiosk:
             self.tap_rect(key["rect"])
             time.sleep(0.05)
 
+    def keyboard_shown(self) -> bool:
+        return any(w["type"] == "Key" for w in self.widgets())
+
+    def hide_keyboard(self) -> None:
+        if self.keyboard_shown():
+            self.tap(text="收起", exact=True)
+            self.wait(lambda: not self.keyboard_shown(), "the keyboard to hide")
+
+    def pinyin(self, letters: str, word: str) -> None:
+        """Type `letters` as pinyin and choose `word` in the candidate bar."""
+        self.keys(letters)
+        self.tap(text=self.wait(lambda: self.find(text=word, exact=True), word)["text"],
+                 exact=True)
+
+    def fill(self, id: str, keys: str) -> None:
+        """Tap box `id` (scrolled into view) and type `keys` on the on-screen keyboard."""
+        self.hide_keyboard()
+        self.tap_rect(self.reach(id)["rect"])
+        self.wait(self.keyboard_shown, "the keyboard")
+        self.keys(keys)
+        self.wait(lambda: self.find(id=id)["text"].endswith(keys[-3:]), f"{keys} in {id}")
+
+    def swipe_up(self, distance: int = 240, scroller: str = "scroller") -> None:
+        """A finger dragging the page up, slowly and stopping before it lifts (no fling), as to
+        see what is further down."""
+        x, y, w, h = self.find(id=scroller)["rect"]
+        cx, start = x + w // 2, y + h - 30
+        steps = []
+        for n in range(1, 9):
+            steps += ["mousemove", str(cx), str(start - distance * n // 8), "sleep", "0.03"]
+        subprocess.run(["xdotool", "mousemove", str(cx), str(start), "mousedown", "1", *steps,
+                        "sleep", "0.4", "mouseup", "1"], env=self.env, check=True)
+
+    def reach(self, id: str | None = None, text: str | None = None) -> dict:
+        """The widget with that id and/or exact text, scrolled into view if further down."""
+        def whole() -> dict | None:
+            # in full view, and still where it was a moment ago: a page that is reflowing
+            # (the keyboard just left or came) must not be touched where the box used to be
+            widget = self.find(id=id, text=text, exact=text is not None)
+            time.sleep(0.15)
+            again = self.find(id=id, text=text, exact=text is not None)
+            return again if again["rect"][3] >= 40 and again["rect"] == widget["rect"] else None
+
+        for _ in range(10):
+            try:
+                return self.wait(whole, f"{id or text} on screen", 1.5)
+            except RemoteError:
+                self.swipe_up()
+        return self.wait(whole, f"{id or text} on screen")
+
     def tap_rect(self, rect: list[int]) -> None:
         x, y, w, h = rect
         subprocess.run(["xdotool", "mousemove", str(x + w // 2), str(y + h // 2), "click", "1"],

@@ -35,6 +35,11 @@ from .xdisplay import private_display
 TOUR_PIN = "2468"
 """The staff PIN the tour sets in its copy of the data directory."""
 
+MIN_TARGET = 48
+"""Pixels: the smallest a touch target may be, either way (the issue's rule)."""
+MIN_TEXT = 20
+"""Pixels: the smallest text in the normal look (the issue's rule; the tour runs at density 1)."""
+
 IDLE_SECONDS = 30
 """Short enough to photograph the idle countdown at the end, long enough for every other step."""
 
@@ -56,11 +61,15 @@ class Tour:
     out: Path
     printing: bool
     shots: list[Shot]
+    problems: list[str]
+    receipt: tuple[str, str] | None = None
 
     def shoot(self, name: str, zh: str, en: str) -> None:
+        """Photograph the screen, and check every widget on it against the size rules."""
         self.kiosk.screenshot(self.out / f"{len(self.shots) + 1:02d}-{name}.png")
         self.shots.append(Shot(f"{len(self.shots) + 1:02d}-{name}", zh, en))
         print(f"tour: {self.shots[-1].name}: {zh}", file=sys.stderr, flush=True)
+        self.problems.extend(f"{self.shots[-1].name}: {p}" for p in audit(self.kiosk.widgets()))
 
     def wait_screen(self, name: str, timeout: float = 30) -> None:
         self.kiosk.wait(lambda: self.kiosk.screen() == name, f"the {name} screen", timeout)
@@ -70,6 +79,19 @@ class Tour:
         import time
 
         time.sleep(seconds)
+
+
+def audit(widgets: list[dict]) -> list[str]:
+    """What on screen breaks the size rules: touch targets under MIN_TARGET pixels, text under
+    MIN_TEXT pixels. Sizes are the widgets' own, not the part a scroll leaves in view."""
+    found = []
+    for w in widgets:
+        width, height = w.get("size", w["rect"][2:])
+        if w.get("touch") and min(width, height) < MIN_TARGET:
+            found.append(f"{w['type']} {w['id'] or w['text'][:20]!r} is {width}×{height} px")
+        if w["text"].strip() and 0 < w.get("font", 0) < MIN_TEXT:
+            found.append(f"{w['type']} {w['id'] or w['text'][:20]!r} text is {w['font']} px")
+    return sorted(set(found))
 
 
 def _home(t: Tour) -> None:
@@ -121,8 +143,29 @@ def _read_and_print(t: Tour) -> None:
 def _attachment(t: Tour) -> None:
     k = t.kiosk
     links = [w for w in k.widgets() if w["type"] == "AttachmentLink"]
+    if not links:  # archives publish their catalogues as attachments: look among them
+        k.tap(id="back")
+        t.wait_screen("search")
+        k.tap(id="clear")
+        k.tap(id="box")
+        k.wait(k.keyboard_shown, "the keyboard")
+        k.pinyin("dangan", "档案")
+        k.pinyin("mulu", "目录")
+        k.hide_keyboard()
+        k.wait(lambda: [w for w in k.widgets() if w["type"] == "ResultRow"], "results", 30)
+        for n in range(6):
+            rows = [w for w in k.widgets() if w["type"] == "ResultRow"]
+            if n >= len(rows):
+                break
+            k.tap_rect(rows[n]["rect"])
+            t.wait_screen("reader")
+            t.settle()
+            if links := [w for w in k.widgets() if w["type"] == "AttachmentLink"]:
+                break
+            k.tap(id="back")
+            t.wait_screen("search")
     if not links:
-        raise Skip("the item read has no attachment")
+        raise Skip("no attachment among the first results")
     k.tap_rect(links[0]["rect"])
     t.wait_screen("attachment")
     k.wait(lambda: k.find(id="where", text="第 1 页"), "the attachment's first page", 60)
@@ -137,6 +180,108 @@ def _back_home(t: Tour) -> None:
     t.wait_screen("home")
 
 
+TOUR_ID = "11010519491231002X"
+"""A made-up applicant for the wizard (a valid check digit): the copy's outbox is thrown away."""
+
+
+def _apply(t: Tour) -> None:
+    k = t.kiosk
+    k.tap(id="apply")
+    k.wait(lambda: k.find(id="step", text="第 1 步"), "the wizard's first step")
+    k.tap(id="name")
+    k.wait(k.keyboard_shown, "the keyboard")
+    k.pinyin("lixiaoming", "李晓明")
+    k.wait(lambda: k.find(id="name")["text"] == "李晓明", "the name")
+    t.settle()
+    t.shoot("apply-who", "申请第 1 步：申请人，拼音输入姓名", "Applying, step 1: who you are")
+    k.fill("id_number", TOUR_ID.lower())  # the keys are lower case; the form reads x as X
+    k.fill("phone", "13912345678")
+    k.hide_keyboard()
+    k.tap(id="next")
+    k.wait(lambda: k.find(id="step", text="第 2 步"), "step 2")
+    k.tap(id="description")
+    k.wait(k.keyboard_shown, "the keyboard")
+    k.pinyin("xiaoqu", "小区")
+    k.pinyin("gaizao", "改造")
+    k.hide_keyboard()
+    k.tap(id="next")
+    try:
+        k.wait(lambda: k.find(text="这些信息已经公开"), "the already-published offer", 20)
+        t.settle()
+        t.shoot("apply-offer", "申请前先提示已公开的信息", "Already published? Offered first")
+        k.tap(id="next")
+    except RemoteError:
+        pass  # nothing in this catalogue matches: the wizard went straight on
+    k.wait(lambda: k.find(id="step", text="第 3 步"), "step 3")
+    k.tap(id="media_paper")
+    k.tap(id="delivery_pickup")
+    k.tap(id="next")
+    k.wait(lambda: k.find(id="step", text="第 4 步"), "the review")
+    t.settle()
+    t.shoot("apply-review", "申请第 4 步：核对", "Applying, step 4: review")
+    k.tap(id="next")
+    t.receipt = (k.wait(lambda: k.find(id="receipt_no"), "the receipt", 60)["text"],
+                 k.find(id="query_code")["text"])
+    k.wait(lambda: k.find(id="print_note")["text"], "the slip's fate", 60)
+    t.settle()
+    t.shoot("apply-receipt", "回执：回执号和查询码", "The receipt: number and query code")
+    k.tap(id="next")
+    t.wait_screen("home")
+
+
+def _status(t: Tour) -> None:
+    if t.receipt is None:
+        raise Skip("no application was filed")
+    k = t.kiosk
+    k.tap(id="status")
+    t.wait_screen("status")
+    for box, typed in zip(("receipt_no", "query_code"), t.receipt, strict=True):
+        k.fill(box, typed.replace("-", "").lower())
+    k.hide_keyboard()
+    k.tap(id="query")
+    k.wait(lambda: k.find(id="state")["text"], "the answer", 60)
+    t.settle()
+    t.shoot("status", "凭回执号和查询码查询进度", "Checking an application")
+    k.tap(id="back")
+    t.wait_screen("home")
+
+
+def _staff(t: Tour) -> None:
+    k = t.kiosk
+    k.tap(id="staff")
+    k.wait(lambda: k.find(id="dots"), "the PIN pad")
+    t.settle()
+    t.shoot("staff-pin", "工作人员密码", "The staff PIN pad")
+    for digit in TOUR_PIN:
+        k.tap(id=f"key_{digit}")
+    k.tap(id="enter")
+    k.wait(lambda: k.find(id="sync_items"), "the staff page", 30)
+    t.settle()
+    t.shoot("staff", "工作人员页面：同步、发件箱、打印机、统计、退出",
+            "The staff page: sync, outbox, printer, figures, exit")
+    k.tap(id="tab_figures")
+    k.wait(lambda: k.find(id="fig_rows", text="来访人次"), "the figures")
+    t.settle()
+    t.shoot("staff-figures", "本月使用统计（匿名）", "This month's figures (anonymous)")
+    k.tap(id="home")
+    t.wait_screen("home")
+
+
+def _looks(t: Tour) -> None:
+    k = t.kiosk
+    k.tap(id="en")
+    k.wait(lambda: k.find(id="search", text="Tap here"), "the English home screen")
+    t.settle()
+    t.shoot("home-english", "英文界面", "In English")
+    k.tap(id="zh")
+    k.tap(id="contrast")
+    k.tap(id="large")
+    t.settle(1.2)
+    t.shoot("home-contrast", "高对比度与大字", "High contrast and large text")
+    k.tap(id="contrast")
+    k.tap(id="large")
+
+
 def _idle(t: Tour) -> None:
     k = t.kiosk
     k.tap(id="search")
@@ -148,7 +293,7 @@ def _idle(t: Tour) -> None:
 
 
 STEPS: list[Callable[[Tour], None]] = [_home, _search_by_pinyin, _read_and_print, _attachment,
-                                       _back_home, _idle]
+                                       _back_home, _apply, _status, _staff, _looks, _idle]
 
 
 def _copy_data(data_dir: Path, into: Path) -> Path:
@@ -174,18 +319,23 @@ def _toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
 
-def write_index(out: Path, shots: list[Shot]) -> Path:
-    """`OUT/tour.md`: the pictures in order with what each shows, for the README to link."""
+def write_index(out: Path, shots: list[Shot], problems: list[str]) -> Path:
+    """`OUT/tour.md`: the pictures in order with what each shows, for the README to link, and
+    what the size check found."""
     lines = ["# 界面导览 / The screens", "",
              "Made by `kiosk --tour` from the real app; do not edit by hand.", ""]
     for shot in shots:
         lines += [f"## {shot.zh} / {shot.en}", "", f"![{shot.en}]({shot.name}.png)", ""]
+    lines += ["## 尺寸检查 / Size check", "",
+              f"Touch targets at least {MIN_TARGET} px, text at least {MIN_TEXT} px: "
+              + ("all pass." if not problems else f"{len(problems)} problems:"), ""]
+    lines += [f"- {p}" for p in problems]
     path = out / "tour.md"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
 
 
-def run_tour(data_dir: Path, config: Config, out: Path) -> list[Shot]:
+def run_tour(data_dir: Path, config: Config, out: Path) -> Tour:
     """Drive the app on a copy of `data_dir` through every screen; PNGs and tour.md into `out`."""
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("[0-9][0-9]-*.png"):
@@ -203,7 +353,7 @@ def run_tour(data_dir: Path, config: Config, out: Path) -> list[Shot]:
             with private_display() as env:
                 kiosk = RemoteKiosk([sys.executable, "-m", "kiosk.app", "--config", str(conf)],
                                     env, tmp)
-                tour = Tour(kiosk, out, printing=cups is not None, shots=[])
+                tour = Tour(kiosk, out, printing=cups is not None, shots=[], problems=[])
                 try:
                     for step in STEPS:
                         try:
@@ -221,8 +371,8 @@ def run_tour(data_dir: Path, config: Config, out: Path) -> list[Shot]:
         finally:
             if cups:
                 cups.stop()
-    write_index(out, tour.shots)
-    return tour.shots
+    write_index(out, tour.shots, tour.problems)
+    return tour
 
 
 def _start_printer(tmp: Path):

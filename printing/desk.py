@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import secrets
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from index.model import Attachment, Item
 
 from .errors import PrintError
 from .layout import Footer
+from .pageimages import page_image
 from .printlog import PrintLog, PrintRecord
 from .quota import PrintPolicy, Quote, quote
 from .receipt import Receipt, render_receipt
@@ -33,6 +35,8 @@ from .spool import JobState, Spooler
 from .stamp import render_attachment
 
 STALE_SPOOL_SECONDS = 24 * 3600
+PREVIEW_DPI = 60
+"""A4 at 60 dpi is about 500 × 700 px: the whole page fits the preview, its layout legible."""
 RECEIPTS = PrintPolicy(price_fen=0, free_per_visit=0, max_per_visit=0, max_per_day=0)
 """Receipts are part of applying: free, and outside every cap."""
 
@@ -117,6 +121,16 @@ class PrintDesk:
 
     def discard(self, prepared: Prepared) -> None:
         prepared.path.unlink(missing_ok=True)
+        shutil.rmtree(self._preview_dir(prepared), ignore_errors=True)
+
+    def _preview_dir(self, prepared: Prepared) -> Path:
+        return self.spool_dir / "preview" / prepared.path.stem
+
+    def preview_image(self, prepared: Prepared, page: int = 1) -> Path:
+        """A picture of page `page` of the exact PDF that will be sent, for the touch screen's
+        preview. Kept beside the spool file and removed with it (`discard`, `submit`)."""
+        return page_image(prepared.path, prepared.path.stem, page, self.spool_dir / "preview",
+                          dpi=PREVIEW_DPI)
 
     # --- quoting and printing --------------------------------------------------------------
 
@@ -212,6 +226,10 @@ class PrintDesk:
                     f.unlink()
             except OSError:
                 pass
+        for d in self.spool_dir.glob("preview/*"):
+            with contextlib.suppress(OSError):
+                if d.stat().st_mtime < cutoff:
+                    shutil.rmtree(d)
 
 
 def _copies(copies: int) -> int:

@@ -17,6 +17,7 @@ from printing.stamp import count_attachment_pages
 
 from ..background_sync import Outcome, SyncScheduler, upload_scheduler
 from ..config import Config
+from ..ime import CatalogueVocabulary
 from ..printdesk import open_desk
 from ..session import IdleRule
 from ..usage import Usage
@@ -49,22 +50,32 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
     from kivy.core.window import Window
     from kivy.graphics import Color, Rectangle
     from kivy.lang import Builder
+    from kivy.metrics import dp
     from kivy.uix.boxlayout import BoxLayout
     from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
     from . import lang, theme  # noqa: F401  (they give kv rules `tr` and `theme`)
+    from .apply import ApplyScreen, Office
+    from .cjklabel import CJKLabel  # noqa: F401  (registers `CJKLabel:` for the kv files)
     from .driver import ENV as DRIVER_ENV
     from .driver import Driver
     from .home import HomeScreen, home_model
     from .idle import IdleOverlay
     from .keyboard import OnScreenKeyboard
+    from .lang import tr
     from .printscreen import PrintScreen
     from .reader import AttachmentScreen, ReaderScreen
     from .search import SearchScreen
+    from .staff import staff_screens
+    from .status import StatusScreen
+    from .theme import theme as look
     from .worker import CatalogueWorker
 
     LabelBase.register("KioskCJK", str(font.path))
     for kv in ("search.kv", "reader.kv", "printscreen.kv", "home.kv"):
+        Builder.load_file(str(Path(__file__).with_name(kv)))
+    Builder.load_file(str(Path(__file__).with_name("staff.kv")))
+    for kv in ("apply.kv", "status.kv"):
         Builder.load_file(str(Path(__file__).with_name(kv)))
 
     def screen_of(w) -> str:
@@ -77,10 +88,10 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
         title = "政府信息公开查阅"
 
         def build(self):
-            Window.bind(on_request_close=lambda *_a, **_k: True)  # window close does nothing
+            Window.bind(on_request_close=self._refuse_close)
             self.worker = CatalogueWorker(catalogue)
             self.screens = ScreenManager(transition=NoTransition())
-            self.screen = HomeScreen(name="home")
+            self.screen = HomeScreen(name="home", venue=config.venue_name)
             self.search = SearchScreen(name="search", worker=self.worker)
             self.reader = ReaderScreen(name="reader")
             self.attachment = AttachmentScreen(name="attachment")
@@ -89,21 +100,34 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
             self.printing.visit = self.visit = new_visit()
             for screen in (self.screen, self.search, self.reader, self.attachment, self.printing):
                 self.screens.add_widget(screen)
+            self.staff_pin, self.staff = staff_screens(self, config, catalogue.data_dir)
+            self.screens.add_widget(self.staff_pin)
+            self.screens.add_widget(self.staff)
+            self.office = Office(config, catalogue.data_dir)  # applications, off the UI thread
+            self.apply = ApplyScreen(name="apply", office=self.office, worker=self.worker)
+            self.status = StatusScreen(name="status", office=self.office)
+            self.screens.add_widget(self.apply)
+            self.screens.add_widget(self.status)
+            self._reader_back: str | None = None
+            # the catalogue's agency names and title phrases join the pinyin dictionary the
+            # keyboard loads (kiosk.ime.vocabulary); refreshed after each sync
+            self.ime_words = CatalogueVocabulary(catalogue, catalogue.data_dir / "cache").install()
             self.keyboard = OnScreenKeyboard(catalogue.data_dir / "cache", size_hint_y=None)
             self.attach_keyboard(self.search.ids.box)
             self.screens.bind(current=lambda *_a: self.hide_keyboard())
             root = BoxLayout(orientation="vertical")
             with root.canvas.before:  # the paper colour behind screens as they resize
-                Color(0.97, 0.97, 0.95, 1)
+                paper_color = Color(rgba=look.paper)
                 paper = Rectangle(pos=root.pos, size=root.size)
+            look.bind(paper=lambda _t, rgba: setattr(paper_color, "rgba", rgba))
             root.bind(pos=lambda w, _v: setattr(paper, "pos", w.pos),
                       size=lambda w, _v: setattr(paper, "size", w.size))
             root.add_widget(self.screens)
             self.root_box = root
             self._attachment: tuple | None = None
             self.usage = Usage(catalogue.data_dir / "usage.sqlite")
-            self.search.on_settled = lambda text, hits: self.worker.submit(
-                lambda _cat: self.usage.search(text, hits), lambda _r: None)
+            # Usage queues to its own writer thread: recording never waits, nor delays a search
+            self.search.on_settled = self.usage.search
             self.idle = IdleRule(config.idle_seconds)
             self.idle.touched(time.monotonic())
             self._visit_counted = False
@@ -132,7 +156,9 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
             kb = self.keyboard
             if focused:
                 kb.target = box
-                kb.height = Window.height * 0.42
+                # five rows of keys at least 55 px high (touch targets ≥ 48 px) below the
+                # candidate bar, and more on taller screens
+                kb.height = max(Window.height * 0.42, dp(400))
                 if kb.parent is None:
                     self.root_box.add_widget(kb)
             elif kb.target is box:
@@ -147,8 +173,42 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
 
         def open_search(self, text: str = "") -> None:
             self.screens.current = "search"
-            self.search.set_query(text)
+            self.search.begin(text)
             Clock.schedule_once(lambda _dt: setattr(self.search.ids.box, "focus", True))
+
+        def open_section(self, section: str) -> None:
+            """A home tile: the section's items, newest first, its filter shown as a chip."""
+            self.screens.current = "search"
+            self.search.begin("", category=section)
+
+        def open_staff(self) -> None:
+            """The PIN pad; past it, the staff page (kiosk.ui.staff)."""
+            self.staff_pin.begin()
+            self.screens.current = "staff_pin"
+
+        def open_apply(self) -> None:
+            """The application wizard (kiosk.ui.apply), where the citizen left it."""
+            self.screens.current = "apply"
+
+        def open_status(self) -> None:
+            """Checking an application by receipt number and query code (kiosk.ui.status)."""
+            self.screens.current = "status"
+            Clock.schedule_once(lambda _dt: setattr(self.status.ids.receipt_no, "focus", True))
+
+        def nudge_upload(self) -> threading.Thread | None:
+            """An application was just filed: offer the outbox to the central system now rather
+            than at the upload scheduler's next turn. The thread ends when that run has."""
+            if not self.upload.enabled:
+                return None
+            run = threading.Thread(target=self.upload.run_once, name="upload-now", daemon=True)
+            run.start()
+            return run
+
+        def _refuse_close(self, *_args, **_kw) -> bool:
+            # a window manager's close (Alt+F4, ×) must not end the kiosk; only the staff page
+            # and the system (SIGTERM) do. Said in the log so a refused close is visible.
+            print("kiosk: window close request refused", file=sys.stderr, flush=True)
+            return True
 
         def go_home(self) -> None:
             self.search.wipe()
@@ -160,7 +220,7 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
             self.idle.touched(time.monotonic())
             if not self._visit_counted:
                 self._visit_counted = True
-                self.worker.submit(lambda _cat: self.usage.visit(), lambda _r: None)
+                self.usage.visit()
 
         def _key(self, *_args) -> None:
             self.idle.touched(time.monotonic())
@@ -170,11 +230,15 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
             self.countdown.dismiss()
 
         def _pristine(self) -> bool:
-            return self.screens.current == "home" and not self.search.ids.box.text
+            # a language or look left switched on is not pristine: the next person expects 中文
+            return (self.screens.current == "home" and not self.search.ids.box.text
+                    and tr.lang == "zh" and not look.high_contrast and not look.large
+                    and self.apply.pristine and self.status.pristine)
 
         def _idle_tick(self, _dt: float) -> None:
             state, left = self.idle.state(time.monotonic(), pristine=self._pristine(),
-                                          busy=self.printing.stage == "printing")
+                                          busy=self.printing.stage == "printing"
+                                          or self.apply.busy)
             if state == "warning":
                 self.countdown.show(left)
             elif state == "expired":
@@ -185,22 +249,28 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
         def wipe(self) -> None:
             """The next person finds the kiosk as new: nothing of this visit stays on screen."""
             self.countdown.dismiss()
-            for screen in (self.search, self.reader, self.printing):
+            for screen in (self.search, self.reader, self.printing, self.apply, self.status):
                 screen.wipe()
+            self._reader_back = None
             self._attachment = None
             self.attachment.source, self.attachment.pages = "", 0
             self.printing.visit = self.visit = new_visit()
             self._visit_counted = False
             self.hide_keyboard()
             self.keyboard.reset()
+            tr.switch("zh")
+            look.reset()
             self.screens.current = "home"
             print("kiosk: idle: wiped and back home", file=sys.stderr, flush=True)
 
-        def open_item(self, item_id: str) -> None:
+        def open_item(self, item_id: str, back: str | None = None) -> None:
+            """Read an item; `back` names the screen the reader's 返回 leads to (the wizard's
+            already-published offer), else the search results."""
             def show(item) -> None:
                 if item is None:
                     return  # withdrawn since the results were shown
-                self.worker.submit(lambda _cat: self.usage.item_read(item.id), lambda _r: None)
+                self._reader_back = back
+                self.usage.item_read(item.id)
                 self.reader.show(item)
                 self.screens.current = "reader"
                 print(f"kiosk: reading {item.id}", file=sys.stderr, flush=True)
@@ -208,7 +278,10 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
             self.worker.submit(lambda cat: cat.get(item_id), show)
 
         def back_to_results(self) -> None:
-            self.screens.current = "search" if self.search.ids.box.text else "home"
+            if self._reader_back:
+                self.screens.current = self._reader_back
+                return
+            self.screens.current = "search" if self.search.in_use else "home"
 
         def open_attachment(self, attachment) -> None:
             item = self.reader.item
@@ -230,8 +303,7 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
                 a = self.attachment
                 a.page, a.pages = 1, pages
                 a.source = str(first) if first else ""
-                a.message = ("该附件尚未下载到本机，请稍后再试。" if path is None
-                             else "" if pages else "该附件无法在本机显示。")
+                a.tell("missing" if path is None else "" if pages else "unreadable")
                 self.screens.current = "attachment"
 
             self.worker.submit(job, show)
@@ -274,6 +346,7 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
         def on_stop(self):
             self.sync.stop()
             self.upload.stop()
+            self.office.close()
             self.worker.shutdown()
             self.usage.close()
 
@@ -282,6 +355,8 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
             Clock.schedule_once(lambda _dt: self.refresh(outcome))
 
         def refresh(self, outcome: Outcome) -> None:
+            self.ime_words.refresh()  # in the background; a no-op if the catalogue is unchanged
+
             def shown(model: dict) -> None:
                 self.screen.show(model)
                 print(f"kiosk: background sync {'done' if outcome.ok else 'failed'}: "

@@ -8,9 +8,10 @@ that variable is set — a kiosk in a public hall never opens it.
 
 One JSON request per line, one JSON answer per line:
 - `{"op": "widgets"}` → every widget on screen that has a kv id or text (a result row reports
-  its title as its text): `{"id", "type", "text",
-  "screen", "rect": [x, y, w, h]}`, with `rect` the part a finger can reach (clipped to the window
-  and to scrolling areas) in X screen pixels, origin top left;
+  its title as its text): `{"id", "type", "text", "screen", "rect": [x, y, w, h], "size": [w, h],
+  "touch", "font"}`, with `rect` the part a finger can reach (clipped to the window and to
+  scrolling areas) in X screen pixels, origin top left; `size` the whole widget's; `touch` whether
+  a finger can act on it (a button or a text box); `font` its font size in pixels (0: none);
 - `{"op": "screen"}` → `{"screen": name}` of the current screen;
 - `{"op": "screenshot", "path": P}` → saves the window as PNG.
 Widget inspection runs on Kivy's thread (`Clock`), never on the socket's.
@@ -27,7 +28,9 @@ from pathlib import Path
 
 from kivy.clock import Clock
 from kivy.core.window import Window
+from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.stencilview import StencilView
+from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
 ENV = "KIOSK_UI_DRIVER"
@@ -102,7 +105,10 @@ def describe(screens: Widget, screen_of: Callable[[Widget], str]) -> list[dict]:
         x1, y1, x2, y2 = reach
         out.append({"id": name, "type": type(w).__name__, "text": text if isinstance(text, str) else "",
                     "screen": screen_of(w),
-                    "rect": [round(x1), round(Window.height - y2), round(x2 - x1), round(y2 - y1)]})
+                    "rect": [round(x1), round(Window.height - y2), round(x2 - x1), round(y2 - y1)],
+                    "size": [round(w.width), round(w.height)],
+                    "touch": isinstance(w, ButtonBehavior | TextInput),
+                    "font": round(float(getattr(w, "font_size", 0) or 0), 1)})
     return out
 
 

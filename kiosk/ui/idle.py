@@ -8,44 +8,55 @@ from kivy.lang import Builder
 from kivy.properties import NumericProperty
 from kivy.uix.modalview import ModalView
 
+from . import lang, theme  # noqa: F401  (the rule below uses `tr` and `theme`)
+
 Builder.load_string("""
 <IdleOverlay>:
     auto_dismiss: False
     size_hint: 0.7, 0.5
-    background_color: (0, 0, 0, 0.6)
+    background: ""
+    background_color: theme.surface
+    overlay_color: theme.dim
     BoxLayout:
         orientation: "vertical"
         padding: "40dp"
         spacing: "24dp"
         canvas.before:
             Color:
-                rgba: (1, 1, 1, 1)
+                rgba: theme.surface
             Rectangle:
                 pos: self.pos
                 size: self.size
+            Color:
+                rgba: theme.line
+            Line:
+                rectangle: self.x, self.y, self.width, self.height
+                width: 2
         Label:
             id: question
-            text: "您还在使用吗？"
+            text: tr._("您还在使用吗？")
             font_name: "KioskCJK"
-            font_size: "40sp"
-            color: (0.1, 0.1, 0.12, 1)
+            font_size: sp(40) * theme.scale
+            color: theme.ink
         Label:
             id: seconds
-            text: f"{root.left} 秒后将返回首页，并清除您的输入和浏览内容。"
+            text: tr._("{n} 秒后将返回首页，并清除您的输入和浏览内容。", n=root.left)
             font_name: "KioskCJK"
-            font_size: "28sp"
-            color: (0.7, 0.07, 0.1, 1)
+            font_size: sp(28) * theme.scale
+            color: theme.hit
             text_size: self.width, None
             halign: "center"
         Button:
             id: keep
-            text: "继续使用"
+            text: tr._("继续使用")
             font_name: "KioskCJK"
-            font_size: "34sp"
+            font_size: sp(34) * theme.scale
             size_hint_y: None
             height: "110dp"
             background_normal: ""
-            background_color: (0.1, 0.45, 0.25, 1)
+            background_down: ""
+            background_color: theme.primary if self.state == "normal" else theme.pressed
+            color: theme.primary_text if self.state == "normal" else theme.ink
             on_release: root.keep()
 """)
 

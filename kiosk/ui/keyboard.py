@@ -9,10 +9,14 @@ one tap away. A physical keyboard, when there is one, still types into the box a
 
 The pinyin dictionary loads in the background at start-up (or is built the first time, about ten
 seconds); until it is ready, letters go straight in and the bar says so.
+
+The keys that carry words (删除, 空格, 收起) and the bar's notes follow the language switch; the
+keys that type something show what they type.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -23,6 +27,8 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 
 from ..ime import Composer, PinyinDictionary, load_in_background
+from . import theme  # noqa: F401  (the rules below use `theme`)
+from .lang import tr
 
 ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 PUNCTUATION = "，。？！、：；（）"
@@ -31,20 +37,22 @@ CANDIDATES = 8
 Builder.load_string("""
 <Key>:
     font_name: "KioskCJK"
-    font_size: "30sp"
+    font_size: sp(30) * theme.scale
     background_normal: ""
-    background_color: (1, 1, 1, 1)
-    color: (0.1, 0.1, 0.12, 1)
+    background_down: ""
+    background_color: theme.surface if self.state == "normal" else theme.pressed
+    color: theme.ink
     markup: False
 
 <CandidateKey>:
     font_name: "KioskCJK"
-    font_size: "32sp"
+    font_size: sp(32) * theme.scale
     size_hint_x: None
     width: max(self.texture_size[0] + dp(36), dp(72))
     background_normal: ""
-    background_color: (0.86, 0.90, 0.95, 1)
-    color: (0.11, 0.23, 0.37, 1)
+    background_down: ""
+    background_color: theme.surface if self.state == "normal" else theme.pressed
+    color: theme.title if self.state == "normal" else theme.ink
     markup: False
 
 <OnScreenKeyboard>:
@@ -53,7 +61,7 @@ Builder.load_string("""
     spacing: "6dp"
     canvas.before:
         Color:
-            rgba: (0.80, 0.82, 0.85, 1)
+            rgba: theme.pressed
         Rectangle:
             pos: self.pos
             size: self.size
@@ -65,8 +73,8 @@ Builder.load_string("""
             id: composing
             text: root.composing or root.note
             font_name: "KioskCJK"
-            font_size: "26sp"
-            color: (0.1, 0.1, 0.12, 1)
+            font_size: sp(26) * theme.scale
+            color: theme.ink
             size_hint_x: None
             width: max(self.texture_size[0] + dp(24), dp(140))
             markup: False
@@ -100,7 +108,10 @@ class OnScreenKeyboard(BoxLayout):
         super().__init__(**kw)
         self._composer: Composer | None = None
         self._offset = 0
-        self.note = "拼音输入法准备中……"
+        self._words: list[tuple[Key, Callable[[], str]]] = []
+        self._note_of: Callable[[], str] = lambda: tr._("拼音输入法准备中……")
+        self.note = self._note_of()
+        tr.on_switch(self._retell)
         future: Future[PinyinDictionary] = load_in_background(cache_dir)
         future.add_done_callback(lambda f: Clock.schedule_once(lambda _dt: self._loaded(f)))
         self._build_keys()
@@ -108,26 +119,45 @@ class OnScreenKeyboard(BoxLayout):
     def _loaded(self, future: Future[PinyinDictionary]) -> None:
         try:
             self._composer = Composer(future.result())
-            self.note = ""
+            self._tell(lambda: "")
         except Exception as e:  # letters still type; the bar says why there is no Chinese
-            self.note = "拼音输入法不可用"
+            self._tell(lambda: tr._("拼音输入法不可用"))
             print(f"kiosk: pinyin dictionary unavailable: {e}", flush=True)
+
+    def _tell(self, note: Callable[[], str]) -> None:
+        self._note_of = note
+        self.note = note()
+
+    def _retell(self) -> None:
+        self.note = self._note_of()
+        for key, words in self._words:
+            key.text = words()
+
+    def _word_key(self, words: Callable[[], str], **kw) -> Key:
+        """A key that says what it does, in the language of the moment."""
+        key = Key(text=words(), **kw)
+        self._words.append((key, words))
+        return key
 
     def _build_keys(self) -> None:
         for n, row in enumerate(ROWS):
             line = BoxLayout(spacing="6dp")
             if n == 3:
-                line.add_widget(Key(text="中/英", on_release=lambda _b: self.toggle_mode()))
+                line.add_widget(self._word_key(lambda: tr._("中/英"),
+                                               on_release=lambda _b: self.toggle_mode()))
             for ch in row:
                 line.add_widget(Key(text=ch, on_release=lambda b: self.press(b.text)))
             if n == 3:
-                line.add_widget(Key(text="删除", on_release=lambda _b: self.backspace()))
+                line.add_widget(self._word_key(lambda: tr._("删除"),
+                                               on_release=lambda _b: self.backspace()))
             self.add_widget(line)
         bottom = BoxLayout(spacing="6dp")
         for ch in PUNCTUATION:
             bottom.add_widget(Key(text=ch, on_release=lambda b: self.insert(b.text)))
-        bottom.add_widget(Key(text="空格", size_hint_x=3, on_release=lambda _b: self.space()))
-        bottom.add_widget(Key(text="收起", size_hint_x=2, on_release=lambda _b: self.hide()))
+        bottom.add_widget(self._word_key(lambda: tr._("空格"), size_hint_x=3,
+                                         on_release=lambda _b: self.space()))
+        bottom.add_widget(self._word_key(lambda: tr._("收起"), size_hint_x=2,
+                                         on_release=lambda _b: self.hide()))
         self.add_widget(bottom)
 
     # --- keys ----------------------------------------------------------------------------------
@@ -160,7 +190,7 @@ class OnScreenKeyboard(BoxLayout):
     def toggle_mode(self) -> None:
         self._commit_composing()
         self.chinese = not self.chinese
-        self.note = "" if self.chinese else "英文输入"
+        self._tell((lambda: "") if self.chinese else (lambda: tr._("英文输入")))
 
     def choose(self, index: int) -> None:
         if self._composer is None:

@@ -3,18 +3,24 @@
 Labels that show search hits need markup for the highlights, and catalogue text is data: an item
 titled `[b]x[/b]` must show those characters. So every piece of catalogue text is escaped first
 and the highlight tags are added around the escaped pieces.
+
+The highlight colour is the theme's (`theme.hit_hex`), read when the markup is made: kv rules
+pass `theme.hit_hex` themselves so that they are re-run when the look changes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from kivy.utils import escape_markup
 
-HIGHLIGHT = "b5121b"
+from .theme import theme
 
 
-def marked(text: str, spans: list[tuple[int, int]] | tuple = (), color: str = HIGHLIGHT) -> str:
+def marked(text: str, spans: Sequence[Sequence[int]] = (), color: str | None = None) -> str:
+    color = color or theme.hit_hex
     out, pos = [], 0
-    for start, end in sorted(spans):
+    for start, end in sorted(tuple(s) for s in spans):
         if start < pos or end <= start:
             continue
         out.append(escape_markup(text[pos:start]))

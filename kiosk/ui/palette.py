@@ -24,9 +24,9 @@ NORMAL: dict[str, RGBA] = {
     "muted": _hex("4f4f57"),      # secondary text on paper or surface
     "title": _hex("1c3a5e"),      # headings and result titles on paper or surface
     "primary": _hex("1c3a5e"),    # button background
-    "on_primary": _hex("ffffff"), # button text
+    "primary_text": _hex("ffffff"), # button text
     "bar": _hex("1c3a5e"),        # the header bar
-    "on_bar": _hex("ffffff"),
+    "bar_text": _hex("ffffff"),
     "hit": _hex("b5121b"),        # highlighted search words, errors
     "line": _hex("1c3a5e"),       # borders of boxes
     "dim": (0, 0, 0, 0.55),       # behind an overlay
@@ -40,17 +40,17 @@ HIGH_CONTRAST: dict[str, RGBA] = {
     "muted": _hex("e6e6e6"),
     "title": _hex("ffeb3b"),
     "primary": _hex("ffeb3b"),
-    "on_primary": _hex("000000"),
+    "primary_text": _hex("000000"),
     "bar": _hex("000000"),
-    "on_bar": _hex("ffeb3b"),
+    "bar_text": _hex("ffeb3b"),
     "hit": _hex("7fffd4"),
     "line": _hex("ffffff"),
     "dim": (0, 0, 0, 0.8),
 }
 
 TEXT_PAIRS = [("ink", "paper"), ("ink", "surface"), ("muted", "paper"), ("muted", "surface"),
-              ("title", "paper"), ("title", "surface"), ("on_primary", "primary"),
-              ("on_bar", "bar"), ("hit", "surface"), ("ink", "pressed")]
+              ("title", "paper"), ("title", "surface"), ("primary_text", "primary"),
+              ("bar_text", "bar"), ("hit", "surface"), ("ink", "pressed")]
 """Every (text, background) pair the screens use, for the contrast check."""
 
 

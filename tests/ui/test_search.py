@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 
+from kiosk.remote import MARKUP
 from tests.conftest import make_item, write_jsonl
 from tests.ui.driver import Kiosk
 
@@ -20,8 +21,8 @@ def kiosk(display, sample_catalogue, tmp_path):
 
 
 def result_titles(kiosk: Kiosk) -> list[str]:
-    return [w["text"] for w in kiosk.widgets("search")
-            if w["type"] == "Label" and "[color=" in w["text"] and "·" not in w["text"]]
+    """The titles of the result rows on screen, as shown (without the highlight markup)."""
+    return [MARKUP.sub("", w["text"]) for w in kiosk.widgets("search") if w["type"] == "ResultRow"]
 
 
 def test_pinyin_typed_on_a_keyboard_finds_chinese_documents(kiosk):
