@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import write_config
 from tests.printing import pdftools
-from tests.ui.driver import Kiosk
+from tests.ui.driver import Kiosk, on_sample
 
 RIGHT_ID = "11010519491231002X"
 WRONG_ID = "110105194912310021"  # the check character should be X
@@ -173,11 +173,7 @@ def test_the_wizard_speaks_english_when_asked(kiosk):
 
 def test_a_form_left_half_filled_is_wiped_when_the_citizen_walks_away(display, sample_catalogue,
                                                                       tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(sample_catalogue.data_dir, data)
-    config = tmp_path / "kiosk.toml"
-    config.write_text("[kiosk]\nidle_seconds = 5\n", encoding="utf-8")
-    kiosk = Kiosk(data, display, tmp_path, "--config", str(config))
+    kiosk = on_sample(display, sample_catalogue, tmp_path, "[kiosk]\nidle_seconds = 5\n")
     try:
         kiosk.tap(id="apply")
         kiosk.wait(lambda: at_step(kiosk, 1), "step 1")

@@ -4,12 +4,11 @@ by year (with their counts) together with typed words; ✕ takes a filter away a
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
 from kiosk.remote import MARKUP
-from tests.ui.driver import Kiosk
+from tests.ui.driver import Kiosk, on_sample
 
 SECTION = "统计信息"
 DATE = re.compile(r" · (\d{4}-\d\d-\d\d) · ")
@@ -17,9 +16,7 @@ DATE = re.compile(r" · (\d{4}-\d\d-\d\d) · ")
 
 @pytest.fixture
 def kiosk(display, sample_catalogue, tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(sample_catalogue.data_dir, data)
-    k = Kiosk(data, display, tmp_path)
+    k = on_sample(display, sample_catalogue, tmp_path)
     yield k
     k.stop()
 

@@ -3,30 +3,17 @@ wipe that puts the kiosk back to Chinese and the normal look for the next person
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from PIL import Image
 
 from kiosk.config import Config
 from kiosk.ui.palette import HIGH_CONTRAST, NORMAL
-from tests.ui.driver import Kiosk
-
-
-def start(display, sample_catalogue, tmp_path, config: str = "") -> Kiosk:
-    data = tmp_path / "data"
-    shutil.copytree(sample_catalogue.data_dir, data)
-    extra = []
-    if config:
-        path = tmp_path / "kiosk.toml"
-        path.write_text(config, encoding="utf-8")
-        extra = ["--config", str(path)]
-    return Kiosk(data, display, tmp_path, *extra)
+from tests.ui.driver import Kiosk, on_sample
 
 
 @pytest.fixture
 def kiosk(display, sample_catalogue, tmp_path):
-    k = start(display, sample_catalogue, tmp_path)
+    k = on_sample(display, sample_catalogue, tmp_path)
     yield k
     k.stop()
 
@@ -118,7 +105,7 @@ def test_large_text_makes_the_words_bigger_on_every_screen(kiosk):
 
 def test_the_idle_wipe_returns_to_chinese_and_the_normal_look(display, sample_catalogue,
                                                             tmp_path):
-    kiosk = start(display, sample_catalogue, tmp_path, "[kiosk]\nidle_seconds = 5\n")
+    kiosk = on_sample(display, sample_catalogue, tmp_path, "[kiosk]\nidle_seconds = 5\n")
     try:
         normal = kiosk.find(id="contrast")["rect"]
         kiosk.tap(id="en")

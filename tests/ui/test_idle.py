@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-
-from tests.ui.driver import Kiosk
+from tests.ui.driver import on_sample
 
 
 def test_the_countdown_continues_on_a_touch_and_then_wipes_everything(display, sample_catalogue,
                                                                        tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(sample_catalogue.data_dir, data)
-    config = tmp_path / "kiosk.toml"
-    config.write_text("[kiosk]\nidle_seconds = 5\n", encoding="utf-8")
-    kiosk = Kiosk(data, display, tmp_path, "--config", str(config))
+    kiosk = on_sample(display, sample_catalogue, tmp_path, "[kiosk]\nidle_seconds = 5\n")
     try:
         kiosk.tap(id="search")
         kiosk.wait(lambda: kiosk.screen() == "search", "the search screen")

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from kiosk.remote import MARKUP
 from tests.conftest import make_item, write_jsonl
-from tests.ui.driver import Kiosk
+from tests.ui.driver import Kiosk, on_sample
 
 
 @pytest.fixture
 def kiosk(display, sample_catalogue, tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(sample_catalogue.data_dir, data)
-    k = Kiosk(data, display, tmp_path)
+    k = on_sample(display, sample_catalogue, tmp_path)
     yield k
     k.stop()
 
