@@ -242,6 +242,7 @@ class FormField(BoxLayout):
             # and again a little later, in case a busy machine laid the page out late
             Clock.schedule_once(self._keep_in_sight, 0.15)
             Clock.schedule_once(self._keep_in_sight, 0.8)
+            Clock.schedule_once(self._keep_in_sight, 2.0)
         elif self.latin:  # pinyin is the keyboard's usual mode: leave it so for the next box
             prefer_keyboard(True)
 

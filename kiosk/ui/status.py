@@ -120,7 +120,10 @@ class StatusScreen(Screen):
         Clock.schedule_once(self._bring_answer_into_view, 0.1)
 
     def _bring_answer_into_view(self, _dt: float) -> None:
-        # the answer is under the boxes: show as much of it as fits, its headline first
+        # the answer is under the boxes: show as much of it as fits, its headline first; but
+        # never pull a box the citizen is typing in out of sight
+        if self.receipt.box.focus or self.code.box.focus:
+            return
         ids = self.ids
         ids.scroller.scroll_to(ids.reply if self.reply else ids.answer, padding=dp(16),
                                animate=False)
