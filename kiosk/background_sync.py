@@ -83,6 +83,7 @@ class SyncScheduler:
         self._wanted = wanted
         self._stop = threading.Event()
         self._child: subprocess.Popen | None = None
+        self._running = threading.Lock()  # one run at a time, scheduled or asked for
         self._thread = threading.Thread(target=self._loop, name=f"background-{job[0]}",
                                         daemon=True)
 
@@ -112,14 +113,18 @@ class SyncScheduler:
                 self._on_done(self.run_once())
 
     def run_once(self) -> Outcome:
-        # the child's report and errors go to the kiosk's log output (journal), not the screen
-        self._child = child = subprocess.Popen(self.command, stdin=subprocess.DEVNULL,
-                                               stdout=subprocess.DEVNULL)
-        # if it already ended, or lowering priority is not allowed here, it runs as it is
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, child.pid, 10)
-        code = child.wait()
-        self._child = None
+        """One run now, on the caller's thread. A run asked for while another is under way (the
+        wizard's upload of an application just filed, during a scheduled one) waits for it and
+        then runs, so two children never work on the same outbox or mirror at once."""
+        with self._running:
+            # the child's report and errors go to the kiosk's log output (journal), not the screen
+            self._child = child = subprocess.Popen(self.command, stdin=subprocess.DEVNULL,
+                                                   stdout=subprocess.DEVNULL)
+            # if it already ended, or lowering priority is not allowed here, it runs as it is
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, child.pid, 10)
+            code = child.wait()
+            self._child = None
         if code not in (0, 3):
             log.warning("background %s ended with exit code %s", self.command[-1], code)
         return Outcome(ok=code in (0, 3), exit_code=code)
