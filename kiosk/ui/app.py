@@ -186,8 +186,12 @@ def run(catalogue: Catalogue, font: CJKFont, config: Config, *, windowed: bool =
             self.staff_pin.begin()
             self.screens.current = "staff_pin"
 
-        def open_apply(self) -> None:
-            """The application wizard (kiosk.ui.apply), where the citizen left it."""
+        def open_apply(self, about: str = "") -> None:
+            """The application wizard (kiosk.ui.apply), where the citizen left it; `about`, the
+            words of a search that found nothing, becomes the description if none is written."""
+            box = self.apply.fields["request.description"].box
+            if about.strip() and not box.text.strip():
+                box.text = about.strip()
             self.screens.current = "apply"
 
         def open_status(self) -> None:

@@ -42,6 +42,13 @@ def test_pinyin_typed_on_a_keyboard_finds_chinese_documents(kiosk):
     kiosk.wait(lambda: kiosk.screen() == "search", "the search screen again")
     assert kiosk.find(id="box")["text"] == ""  # going home wiped the search
 
+    kiosk.type("meiyouzhegeci")  # nothing found: the empty state leads to the wizard
+    kiosk.wait(lambda: kiosk.find(text="没有找到相关信息"), "the empty state again")
+    kiosk.hide_keyboard()
+    kiosk.tap(id="apply_instead")
+    kiosk.wait(lambda: kiosk.screen() == "apply", "the application wizard")
+    assert kiosk.find(id="step", text="第 1 步")
+
 
 def test_markup_in_a_title_is_shown_literally(display, tmp_path):
     from index import Catalogue
