@@ -27,8 +27,10 @@ from whoosh.analysis import Token, Tokenizer
 
 from .fold import CJK_CLASS, fold
 
-ANALYZER_VERSION = 3
-"""Bump when the terms produced for a text change; an index built by another version is rebuilt."""
+ANALYZER_VERSION = 4
+"""Bump when the terms produced for a text, or the index's files, change: an index built by
+another version is rebuilt (`indexstore` says so on stderr). 4: bodies indexed by bigrams only,
+segments written by `writer.FastWriter` with `writer.KioskCodec`."""
 
 _PIECE = re.compile(f"([{CJK_CLASS}]+)|([0-9a-z]+)")
 
@@ -86,14 +88,70 @@ def terms(text: str) -> Iterator[tuple[str, int, int, int]]:
         pos += len(seg)
 
 
+def term_list(text: str, use_words: bool = True) -> list[str]:
+    """The terms of `text` as `terms` yields them (the same multiset), without positions.
+
+    What indexing needs for fields that keep only frequencies (bodies, summaries): built with
+    list comprehensions instead of one generator step and one Whoosh `Token` per term, which
+    made analysis a third of indexing time (docs/benchmarks.md, "Tuning"). With `use_words`
+    false no jieba words are added: bigrams and each run's last character only.
+    """
+    out: list[str] = []
+    for m in _PIECE.finditer(fold(text)):
+        piece = m.group(0)
+        if m.group(1) is None or len(piece) == 1:
+            out.append(piece)
+            continue
+        # every bigram once; a two-character word *is* the bigram at its offset
+        out += [piece[i:i + 2] for i in range(len(piece) - 1)]
+        if use_words:
+            seg = words(piece)
+            out += [w for w, _ in seg if len(w) != 2]
+            if len(seg[-1][0]) > 1:
+                out.append(piece[-1])
+        else:
+            out.append(piece[-1])
+    return out
+
+
+def bigram_terms(text: str) -> Iterator[tuple[str, int, int, int]]:
+    """`terms` without jieba: each run's bigrams and its last character, one position per
+    character. For bodies, where segmenting every document was most of the analysis cost and
+    the bigrams alone decide whether an item matches (see `ChineseTokenizer.use_words`)."""
+    pos = 0
+    for piece, start, cjk in pieces(fold(text)):
+        if not cjk or len(piece) == 1:
+            yield piece, pos, start, start + len(piece)
+            pos += 1
+            continue
+        for i in range(len(piece) - 1):
+            yield piece[i:i + 2], pos + i, start + i, start + i + 2
+        yield piece[-1], pos + len(piece) - 1, start + len(piece) - 1, start + len(piece)
+        pos += len(piece)
+
+
 class ChineseTokenizer(Tokenizer):
-    """Whoosh tokenizer over `terms`; honours `positions`, `chars` and `keeporiginal`."""
+    """Whoosh tokenizer over `terms`; honours `positions`, `chars` and `keeporiginal`.
+
+    `use_words=False` leaves jieba's words out (`bigram_terms`): used for bodies, the bulk of
+    the text. A query word of three or more characters still matches a body by its bigrams, as
+    it always did where jieba had cut the body differently; only the small ranking bonus for the
+    whole word in the body is gone (titles, summaries and keywords keep it).
+    """
+
+    use_words = True  # class default: schemas pickled before the option existed unpickle as before
+
+    def __init__(self, use_words: bool = True) -> None:
+        self.use_words = use_words
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
+        return type(other) is type(self) and other.use_words == self.use_words
 
     def __hash__(self) -> int:
-        return hash(type(self))
+        return hash((type(self), self.use_words))
+
+    def term_list(self, value: str) -> list[str]:
+        return term_list(value, self.use_words)
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
@@ -110,7 +168,7 @@ class ChineseTokenizer(Tokenizer):
                 t.startchar, t.endchar = start_char, start_char + len(value)
             yield t
             return
-        for text, pos, s, e in terms(value):
+        for text, pos, s, e in (terms if self.use_words else bigram_terms)(value):
             t.text = text
             t.boost = 1.0
             t.stopped = False

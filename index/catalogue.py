@@ -190,6 +190,11 @@ class Catalogue:
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
         return self._searcher.suggest(prefix, limit)
 
+    def vocabulary(self) -> tuple[list[tuple[str, int]], int]:
+        """(phrase, live items) of every suggestion phrase, and the live items: the words of this
+        catalogue, for the on-screen keyboard's pinyin input (see `Searcher.vocabulary`)."""
+        return self._searcher.vocabulary()
+
     def get(self, item_id: str) -> Item | None:
         return self.mirror.get(item_id)
 

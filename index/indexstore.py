@@ -14,19 +14,27 @@ a crash between the two only means the next catch-up replays some changes, which
 The previous generation is kept until the next rebuild, for readers that still have it open.
 
 An index that will not open, fails a probe, lacks its state, or was built by another
-`ANALYZER_VERSION`, is rebuilt from the mirror with no network.
+`ANALYZER_VERSION`, is rebuilt from the mirror with no network, and the `index` logger says why
+on stderr. A rebuild of a large catalogue is shared among processes (`index.partbuild`), each
+writing one range of ids as a segment of the new generation; all segments are committed together.
+Generations are opened without mmap (see `open_index`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import pickle
 import shutil
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
 from .analysis import ANALYZER_VERSION
 from .fsutil import fsync_dir, write_atomic
@@ -34,9 +42,19 @@ from .locking import WriterLock
 from .mirror import Mirror
 from .progress import Progress, silent
 from .schema import build_schema, document
+from .writer import POOL_PREFIX, FastWriter
+
+log = logging.getLogger(__name__)
 
 CATCH_UP_REBUILD_FRACTION = 0.5
 """Past this share of the catalogue changed, a fresh build is quicker than updating in place."""
+PARALLEL_FROM = 5000
+"""From this many items a rebuild is shared among processes, one per core (up to
+`MAX_PROCESSES`); below it, starting them (each loads jieba's dictionary) costs more than it
+saves."""
+MAX_PROCESSES = 4
+REBUILD_MB = 256
+"""Memory for a rebuild's postings before they are spilled to disk, shared by its processes."""
 
 
 @dataclass
@@ -84,7 +102,7 @@ class IndexStore:
         if name is None or state is None or state.analyzer_version != ANALYZER_VERSION:
             return None
         try:
-            ix = whoosh_index.open_dir(str(self.root / name))
+            ix = open_index(self.root / name)
             if ix.schema.names() != build_schema().names():
                 return None
             with ix.searcher() as s:
@@ -103,6 +121,7 @@ class IndexStore:
         mirror's changes since its sequence."""
         opened = self.open_current()
         if opened is None:
+            self._announce_rebuild()
             self.rebuild(progress)
             return
         name, ix = opened
@@ -117,7 +136,9 @@ class IndexStore:
             return
         deleted = self.mirror.deleted_since(state.applied_seq)
         done = 0
-        with ix.writer(limitmb=128) as w:
+        for stale in (self.root / name).glob(f"{POOL_PREFIX}*"):  # left by a writer that died
+            shutil.rmtree(stale, ignore_errors=True)
+        with FastWriter(ix, limitmb=128) as w:
             for item_id in deleted:
                 w.delete_by_term("id", item_id)
             for item, digest in self.mirror.iter_items(since_seq=state.applied_seq,
@@ -131,6 +152,24 @@ class IndexStore:
         write_atomic(self.root / name / "state.json", state.to_json())
         self.mirror.forget_tombstones(target)
 
+    def _announce_rebuild(self) -> None:
+        """Say on stderr (the `index` logger) why an existing index is being rebuilt: at 100,000
+        items that takes minutes, and the kiosk shows no window until it is done."""
+        name = self.current_name()
+        if name is None:
+            return  # a first build: nothing was lost
+        state = self._state(name)
+        n = self.mirror.count()
+        if state is not None and state.analyzer_version != ANALYZER_VERSION:
+            log.warning("搜索索引由另一版本的软件建立（索引格式 %d，本软件 %d），正在从目录重建（%d 条），"
+                        "完成前无法搜索 / the search index was built by another version (format %d, "
+                        "this software %d); rebuilding it from the mirror (%d items), search is "
+                        "unavailable until it is done", state.analyzer_version, ANALYZER_VERSION, n,
+                        state.analyzer_version, ANALYZER_VERSION, n)
+        else:
+            log.warning("搜索索引无法读取，正在从目录重建（%d 条）/ the search index cannot be read; "
+                        "rebuilding it from the mirror (%d items)", n, n)
+
     def rebuild(self, progress: Progress = silent) -> str:
         """Build a whole new generation from the mirror and switch searches to it."""
         self._remove_unfinished()
@@ -139,26 +178,32 @@ class IndexStore:
         building.mkdir()
         target = self.mirror.current_seq()
         total = self.mirror.count()
-        ix = whoosh_index.create_in(str(building), build_schema())
-        w = ix.writer(limitmb=256)
+        ix = FileStorage(str(building), supports_mmap=False).create_index(build_schema())
+        # a large catalogue is cut into id ranges; other processes each write one as a segment
+        procs = min(_cores(), MAX_PROCESSES) if total >= PARALLEL_FROM else 1
+        points = self.mirror.split_points(procs, target) if procs > 1 else []
+        w = FastWriter(ix, limitmb=REBUILD_MB // max(1, len(points) + 1))
         done = 0
-        try:
-            for item, digest in self.mirror.iter_items(upto_seq=target):
-                w.add_document(**document(item, digest))
-                done += 1
-                if done % 200 == 0:
-                    progress("rebuild", done, total)
-            w.commit()
-        except BaseException:
-            w.cancel()
-            raise
+        with _Parts(building, self.mirror.path, target, points) as parts:
+            try:
+                for item, digest in self.mirror.iter_items(upto_seq=target,
+                                                           stop=points[0] if points else None):
+                    w.add_document(**document(item, digest))
+                    done += 1
+                    if done % 200 == 0:  # this process's share stands for the others'
+                        progress("rebuild", min(total, done * (len(points) + 1)), total)
+                w.commit_with(parts.segments())
+            except BaseException:
+                w.cancel()
+                raise
         if total:
-            progress("rebuild", done, total)
+            progress("rebuild", total, total)
         state = IndexState(name, ANALYZER_VERSION, target, time.time())
         write_atomic(building / "state.json", state.to_json())
         for f in building.iterdir():
-            with open(f, "rb") as fh:
-                os.fsync(fh.fileno())
+            if f.is_file():
+                with open(f, "rb") as fh:
+                    os.fsync(fh.fileno())
         fsync_dir(building)
         os.rename(building, self.root / name)
         fsync_dir(self.root)
@@ -182,3 +227,67 @@ class IndexStore:
         for p in self.root.glob("gen-*"):
             if p.name not in keep and p.is_dir():
                 shutil.rmtree(p, ignore_errors=True)
+
+
+def _cores() -> int:
+    return os.cpu_count() or 1
+
+
+class _Parts:
+    """The other processes of a rebuild, each writing the items of one id range as a segment.
+
+    Each is a fresh interpreter running `index.partbuild` (not multiprocessing: its start
+    methods either fork a process that may have threads, or run the caller's main module
+    again). Started on entry; `segments` waits for their segments; on exit any still running is
+    stopped, so a failed or interrupted rebuild leaves no process behind.
+    """
+
+    def __init__(self, building: Path, mirror: Path, upto_seq: int, points: list[str]) -> None:
+        self.building = building
+        stops: list[str | None] = [*points[1:], None] if points else []
+        self.jobs = [[str(building), str(mirror), str(upto_seq), start, stop or ""]
+                     for start, stop in zip(points, stops, strict=True)]
+        self.procs: list[subprocess.Popen] = []
+
+    def __enter__(self) -> _Parts:
+        env = dict(os.environ)
+        home = str(Path(__file__).resolve().parent.parent)  # where this `index` package is
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [home, env.get("PYTHONPATH")]))
+        for n, job in enumerate(self.jobs):
+            self.procs.append(subprocess.Popen(
+                [sys.executable, "-m", "index.partbuild", *job, str(self._result(n))],
+                env=env, cwd=home, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE))
+        return self
+
+    def _result(self, n: int) -> Path:
+        return self.building / f"part-{n}.pickle"
+
+    def segments(self) -> list:
+        out = []
+        for n, proc in enumerate(self.procs):
+            _out, err = proc.communicate()
+            if proc.returncode != 0:
+                raise RuntimeError(f"index rebuild part {n} failed: "
+                                   + err.decode(errors="replace")[-2000:])
+            result = self._result(n)
+            out.append(pickle.loads(result.read_bytes()))
+            result.unlink()
+        return out
+
+    def __exit__(self, *exc: object) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+def open_index(path: Path) -> whoosh_index.Index:
+    """Open a generation for reading without mmap.
+
+    Whoosh maps the compound segment file but wraps each part in a `BufferFile` whose
+    `BytesIO` copies it, so with mmap the first search copied the whole postings and terms
+    files onto the heap (resident memory grew with the index, 545 MB at 10,000 items). Read
+    through the file instead, only what a search touches is in memory (docs/benchmarks.md).
+    """
+    return FileStorage(str(path), supports_mmap=False).open_index()

@@ -294,20 +294,37 @@ class Mirror:
         return dict(self._db().execute("SELECT id, hash FROM items"))
 
     def iter_items(self, *, since_seq: int = 0, upto_seq: int | None = None,
-                   batch: int = 500) -> Iterator[tuple[Item, str]]:
-        """Items (with content hash) written after `since_seq`, in id order, read in batches."""
+                   batch: int = 500, start: str | None = None,
+                   stop: str | None = None) -> Iterator[tuple[Item, str]]:
+        """Items (with content hash) written after `since_seq`, in id order, read in batches;
+        with `start`/`stop`, only ids from `start` (included) to `stop` (excluded)."""
         upto = self.current_seq() if upto_seq is None else upto_seq
-        last = ""
         db = self._db()
+        after, op = (start, ">=") if start is not None else ("", ">")
         while True:
             rows = db.execute(
-                "SELECT id, doc, hash FROM items WHERE id > ? AND seq > ? AND seq <= ? "
-                "ORDER BY id LIMIT ?", (last, since_seq, upto, batch)).fetchall()
-            if not rows:
-                return
-            for _id, doc, digest in rows:
+                f"SELECT id, doc, hash FROM items WHERE id {op} ? AND seq > ? AND seq <= ? "
+                "ORDER BY id LIMIT ?", (after, since_seq, upto, batch)).fetchall()
+            for item_id, doc, digest in rows:
+                if stop is not None and item_id >= stop:
+                    return
                 yield Item.from_json(doc), digest
-            last = rows[-1][0]
+            if len(rows) < batch:
+                return
+            after, op = rows[-1][0], ">"
+
+    def split_points(self, parts: int, upto_seq: int) -> list[str]:
+        """Ids that cut the items written up to `upto_seq` (in id order) into `parts` ranges
+        of about equal size: the first id of each range after the first."""
+        db = self._db()
+        total = db.execute("SELECT count(*) FROM items WHERE seq <= ?", (upto_seq,)).fetchone()[0]
+        points = []
+        for k in range(1, parts):
+            row = db.execute("SELECT id FROM items WHERE seq <= ? ORDER BY id LIMIT 1 OFFSET ?",
+                             (upto_seq, total * k // parts)).fetchone()
+            if row and (not points or row[0] > points[-1]):
+                points.append(row[0])
+        return points
 
     def count_since(self, since_seq: int) -> int:
         return self._db().execute("SELECT count(*) FROM items WHERE seq > ?",

@@ -162,6 +162,8 @@ def parse(text: str) -> ParsedQuery:
     """Read a citizen's query. Never raises: unusable text gives an empty query."""
     text = (text or "")[:MAX_QUERY_CHARS]
     parsed = ParsedQuery(raw=text)
+    if not text.strip():  # browsing: no need to load the fold table or jieba
+        return parsed
     if numbers.looks_like_number(text):
         parsed.number_keys = [k for k in (numbers.exact_key(text), numbers.loose_key(text)) if k]
     folded = fold(text).strip()
@@ -280,6 +282,81 @@ def build(parsed: ParsedQuery, *, broad: bool = False,
     if not tiers:
         return Q.NullQuery
     return tiers[0] if len(tiers) == 1 else Q.Or(tiers)
+
+
+@dataclass(frozen=True)
+class Group:
+    """One way a unit matches one field: a single term, every one of several terms (the bigrams
+    of a word, the words of a pinyin query), any term starting with a character, or a phrase
+    (pinyin over the titles' syllables). A unit matches where any of its groups does."""
+
+    field: str
+    kind: str  # "term", "all", "prefix" or "phrase"
+    terms: tuple[str, ...]
+    boost: float
+
+
+def _field_groups(unit: Unit, fieldname: str, boost: float) -> list[Group]:
+    """What `_in_field` builds, as groups."""
+    t = unit.text
+    if unit.kind == "cjk":
+        if len(t) == 1:
+            if unit.optional:  # see _in_field: a lone optional character is not expanded
+                return [Group(fieldname, "term", (t,), boost)]
+            return [Group(fieldname, "term", (t,), boost), Group(fieldname, "prefix", (t,), boost)]
+        if len(t) == 2:
+            return [Group(fieldname, "term", (t,), boost)]
+        return [Group(fieldname, "term", (t,), boost * 2),
+                Group(fieldname, "all", tuple(dict.fromkeys(_bigrams(t))), boost)]
+    if unit.kind == "pinyin":
+        if len(unit.parts) == 1:
+            return [Group(fieldname, "term", unit.parts, boost)]
+        return [Group(fieldname, "all", unit.parts, boost)]
+    return [Group(fieldname, "term", (t,), boost)]
+
+
+def _pinyin_groups(key: str, syllables: frozenset[str]) -> list[Group]:
+    """What `pinyin_queries` builds, as groups."""
+    boost = TEXT_FIELDS["title"]
+    out = []
+    for seg in pinyin.segmentations(key, syllables):
+        out.append(Group("title_py", "term" if len(seg) == 1 else "phrase", tuple(seg), boost))
+    if 2 <= len(key) <= 16:
+        pairs = tuple(pinyin.initial_pairs(key))
+        out.append(Group("title_ini", "term" if len(pairs) == 1 else "phrase", pairs, boost))
+    return out
+
+
+def unit_groups(unit: Unit, fieldnames, syllables: frozenset[str] = frozenset()) -> list[Group]:
+    """`unit_query` as groups: the unit in each field, by pinyin of titles, and its synonyms."""
+    groups = [g for f in fieldnames for g in _field_groups(unit, f, TEXT_FIELDS[f])]
+    if unit.kind == "pinyin":
+        groups += _pinyin_groups(unit.text, syllables)
+    for alt in unit.alternatives:
+        groups += [g for f in fieldnames
+                   for g in _field_groups(Unit(alt, "cjk"), f, TEXT_FIELDS[f])]
+    return groups
+
+
+@dataclass
+class Plan:
+    """What `engine` evaluates for a parsed query: the same tiers as `build`, as groups."""
+
+    number_keys: list[str]
+    every: list[list[Group]]  # per required unit: its groups over every text field
+    head: list[list[Group]]  # per required unit: its groups over the title and metadata
+    optional: list[list[Group]]
+
+
+def plan(parsed: ParsedQuery, syllables: frozenset[str] = frozenset()) -> Plan:
+    req = parsed.required
+    opt = [u for u in parsed.units if u.optional]
+    return Plan(
+        number_keys=list(parsed.number_keys),
+        every=[unit_groups(u, TEXT_FIELDS, syllables) for u in req],
+        head=[unit_groups(u, HEAD_FIELDS, syllables) for u in req],
+        optional=[unit_groups(u, TEXT_FIELDS, syllables) for u in opt],
+    )
 
 
 def highlight_terms(parsed: ParsedQuery) -> tuple[list[str], list[str]]:

@@ -24,6 +24,7 @@ from `SeparatedTokenizer.SEP`, which separates the terms of the field."""
 
 def build_schema() -> fields.Schema:
     text = ChineseTokenizer()
+    bigrams = ChineseTokenizer(use_words=False)  # bodies: see ChineseTokenizer
     keyed = SeparatedTokenizer()
     stream = SeparatedTokenizer(sep=" ", gap=pinyin.GAP)
     return fields.Schema(
@@ -33,7 +34,7 @@ def build_schema() -> fields.Schema:
         title_py=fields.TEXT(analyzer=stream, phrase=True),
         title_ini=fields.TEXT(analyzer=stream, phrase=True),
         summary=fields.TEXT(analyzer=text, phrase=False),
-        body=fields.TEXT(analyzer=text, phrase=False),
+        body=fields.TEXT(analyzer=bigrams, phrase=False),
         keywords=fields.TEXT(analyzer=text, phrase=False),
         agency_text=fields.TEXT(analyzer=text, phrase=False),
         numbers=fields.TEXT(analyzer=text, phrase=False),

@@ -9,15 +9,13 @@ from the mirror; the index holds only what matching needs.
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from dataclasses import dataclass, field
-
-from whoosh import query as Q
-from whoosh import sorting
+from itertools import groupby
+from operator import itemgetter
 
 from . import query as qmod
 from . import snippets
-from .analysis import SeparatedTokenizer
+from .engine import Engine
 from .errors import CatalogueError
 from .fold import fold
 from .indexstore import IndexStore
@@ -26,6 +24,8 @@ from .model import Item
 from .schema import MAX_INDEXED_BODY, SUGGEST_SEP
 
 MAX_PAGE_SIZE = 100
+SUGGEST_SCAN = 5000
+"""Index keys read for one suggestion prefix (the most used of them are offered)."""
 
 
 @dataclass
@@ -76,13 +76,14 @@ class Searcher:
         self._name: str | None = None
         self._ix = None
         self._searcher = None
+        self._engine: Engine | None = None
         self._syllables: frozenset[str] = frozenset()
 
     def close(self) -> None:
         with self._lock:
             if self._searcher is not None:
                 self._searcher.close()
-            self._searcher = self._ix = self._name = None
+            self._searcher = self._ix = self._name = self._engine = None
 
     def _current(self):
         """The Whoosh searcher on the newest committed state of the current generation."""
@@ -107,6 +108,7 @@ class Searcher:
 
     def _open_searcher(self) -> None:
         self._searcher = self._ix.searcher()
+        self._engine = Engine(self._searcher)
         self._syllables = frozenset(
             t.decode() if isinstance(t, bytes) else t
             for t in self._searcher.reader().lexicon("title_py"))
@@ -142,40 +144,27 @@ class Searcher:
         filters = {k: fold(str(v)).strip() for k, v in
                    (("agency", agency), ("category", category), ("year", year)) if v}
         parsed = qmod.parse(text)
-        filter_q = Q.And([Q.Term(k, v) for k, v in filters.items()]) if filters else None
+        wanted = list(filters.items())
 
         def run(s):
+            engine = self._engine
             if parsed.empty:
-                q = Q.Every() if not text.strip() else Q.NullQuery
-                sortedby = sorting.FieldFacet("published", reverse=True)
-                return self._run(s, q, filter_q, sortedby, page, page_size), None
-            syl = self._syllables
-            res = self._run(s, qmod.build(parsed, syllables=syl), filter_q, None, page, page_size)
-            if (res.total >= page_size or len(parsed.required) < 2
-                    or _number_hit(s, parsed, filter_q)):
-                return res, None
-            broad = qmod.build(parsed, broad=True, syllables=syl)
-            return self._run(s, broad, filter_q, None, page, page_size), res.total
+                if text.strip():  # only punctuation or the like: nothing can match
+                    return engine.run(qmod.plan(parsed), wanted, page, page_size), None, s
+                return engine.newest(wanted, page, page_size), None, s
+            plan = qmod.plan(parsed, self._syllables)
+            res = engine.run(plan, wanted, page, page_size)
+            if res.total >= page_size or len(parsed.required) < 2 or engine.any(plan, wanted):
+                return res, None, s
+            return engine.run(plan, wanted, page, page_size, broad=True), res.total, s
 
-        raw, exact_total = self._with_retry(run)
-        hits = self._hits(raw.found, parsed)
+        raw, exact_total, s = self._with_retry(run)
+        found = [(s.stored_fields(d)["id"], score) for d, score in raw.page]
+        hits = self._hits(found, parsed)
         if exact_total is not None and raw.total <= exact_total:
             exact_total = None  # broadening found nothing more: these are all full matches
         return SearchResults(text, raw.total, page, page_size, hits, raw.facets, filters,
                              exact_total=exact_total)
-
-    def _run(self, s, q, filter_q, sortedby, page, page_size) -> _Raw:
-        groups = {"agency": sorting.FieldFacet("agency"), "catset": sorting.FieldFacet("catset"),
-                  "year": sorting.FieldFacet("year")}
-        results = s.search(q, limit=page * page_size, filter=filter_q, sortedby=sortedby,
-                           groupedby=groups, maptype=sorting.Count)
-        # With facets Whoosh collects every match, not just `limit`: slice the page out.
-        found = [(r["id"], r.score or 0.0)
-                 for r in results[(page - 1) * page_size:page * page_size]]
-        facets = {"agency": _counts(results.groups("agency")),
-                  "category": _split_counts(results.groups("catset")),
-                  "year": _counts(results.groups("year"))}
-        return _Raw(len(results), found, facets)
 
     def _hits(self, found: list[tuple[str, float]], parsed: qmod.ParsedQuery) -> list[Hit]:
         items = self.mirror.get_many([i for i, _ in found])
@@ -201,6 +190,30 @@ class Searcher:
 
     # -- suggestions --------------------------------------------------------------------------
 
+    def vocabulary(self) -> tuple[list[tuple[str, int]], int]:
+        """Every suggestion phrase with the live items using it, in order, and the live items.
+
+        One pass over the term file (`Engine.scan`). Whoosh's `iter_field` looks each term up
+        again in every segment, which made reading these some ten times slower once a rebuild
+        wrote one segment per process."""
+
+        def run(_s):
+            engine = self._engine
+            sep = SUGGEST_SEP.encode()
+            exact = engine.live == (1 << engine.size) - 1  # nothing deleted: counts are exact
+            out = []
+            for term, df in engine.scan("sugg", "", 1 << 62):
+                key, _sep, phrase = term.partition(sep)
+                if key != phrase:
+                    continue
+                text = phrase.decode("utf-8")
+                n = df if exact else engine.live_count("sugg", f"{text}{SUGGEST_SEP}{text}")
+                if n:
+                    out.append((text, n))
+            return out, engine.live.bit_count()
+
+        return self._with_retry(run)
+
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
         """Completions for search-as-you-type, from the index's own words, pinyin and initials."""
         key = fold(prefix or "").strip()
@@ -212,69 +225,28 @@ class Searcher:
             return []
         key = key[:40]
 
-        def run(s):
-            best: dict[str, int] = {}
-            reader = s.reader()
-            for n, (term, info) in enumerate(reader.iter_prefix("sugg", key)):
-                if n >= 5000:
-                    break
-                text = term.decode() if isinstance(term, bytes) else term
-                display = text.split(SUGGEST_SEP, 1)[-1]
-                best[display] = max(best.get(display, 0), info.doc_frequency())
-            ranked = sorted(best.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))
-            out = []
-            for display, _df in ranked:
-                live = _live_count(s, display)
-                if live:
-                    out.append(Suggestion(display, live))
-                if len(out) >= limit:
-                    break
+        def run(_s):
+            engine = self._engine
+            sep = SUGGEST_SEP.encode()
+            best: dict[bytes, int] = {}  # phrase shown → its most used key's document count
+            for term, df in engine.scan("sugg", key, SUGGEST_SCAN):
+                display = term[term.find(sep) + 1:]
+                if best.get(display, 0) < df:
+                    best[display] = df
+            out: list[Suggestion] = []
+            # most used first; among equals, shorter then in order (decoded only when reached)
+            for _df, same in groupby(sorted(best.items(), key=itemgetter(1), reverse=True),
+                                     key=itemgetter(1)):
+                for display in sorted((d.decode("utf-8") for d, _n in same),
+                                      key=lambda t: (len(t), t)):
+                    live = engine.live_count("sugg", f"{display}{SUGGEST_SEP}{display}")
+                    if live:
+                        out.append(Suggestion(display, live))
+                    if len(out) >= limit:
+                        return out
             return out
 
         try:
             return self._with_retry(run)
         except CatalogueError:
             return []
-
-
-@dataclass
-class _Raw:
-    total: int
-    found: list[tuple[str, float]]
-    facets: dict[str, dict[str, int]]
-
-
-def _number_hit(s, parsed: qmod.ParsedQuery, filter_q) -> bool:
-    """Whether the query is some item's index or document number (then it is not broadened)."""
-    num = qmod.number_query(parsed)
-    return num is not None and not s.search(num, limit=1, filter=filter_q).is_empty()
-
-
-def _counts(groups: dict) -> dict[str, int]:
-    out = {(k.decode() if isinstance(k, bytes) else k): v for k, v in groups.items() if k}
-    return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
-def _split_counts(groups: dict) -> dict[str, int]:
-    total: Counter[str] = Counter()
-    for key, n in _counts(groups).items():
-        for part in key.split(SeparatedTokenizer.SEP):
-            if part:
-                total[part] += n
-    return dict(sorted(total.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
-def _live_count(s, display: str) -> int:
-    """Live documents behind a suggestion (deleted ones linger in term statistics until merge).
-
-    Every phrase is indexed under itself as key, so that entry counts it whatever was typed.
-    """
-    try:
-        m = s.postings("sugg", f"{display}{SUGGEST_SEP}{display}")
-    except Exception:  # merged away since the prefix scan
-        return 0
-    n = 0
-    while m.is_active():
-        n += 1
-        m.next()
-    return n
