@@ -115,13 +115,15 @@ WHY: dict[str, str] = {
         "Importing Kivy, creating the SDL window and building the screens are most of it; the home "
         "screen's listing (newest first, section counts) is a few set operations."),
     "memory": (
-        "Most of the kiosk's memory is not the catalogue's: its pinyin input method loads its "
-        "dictionary (`kiosk/ime`, from jieba's and pypinyin's data) at start, about 175 MB measured "
-        "alone (`PinyinDictionary.load` in a bare process: 10 → 186 MB), and Kivy's software "
-        "rendering under Xvfb maps about 100 MB of Mesa's libraries. The catalogue holds a few MB "
-        "at the home screen (sets for the section counts); a text search adds jieba's dictionary "
-        "(~75 MB) and pypinyin's readings, then term caches capped at 72 MB (`engine.BITS_BUDGET`, "
-        "`POSTINGS_BUDGET`) — the search probe's figure is that whole share."),
+        "Of the kiosk's own memory (about 325 MB at its home screen with 10,000 items), some "
+        "100 MB are the shared libraries Kivy's software rendering maps under Xvfb (Mesa's "
+        "llvmpipe; libLLVM alone 56 MB resident), about 30 MB the input method's dictionary read "
+        "from its cache, about 20 MB the catalogue's words for it (`kiosk/ime`), and Kivy's "
+        "widgets, textures and modules most of the rest. The catalogue's share is small at the "
+        "home screen (sets for the section counts) and grows with searching: the first search "
+        "typed in Chinese loads jieba's dictionary (about 65 MB), and term caches grow to at most "
+        "72 MB as queries repeat (`engine.BITS_BUDGET`, `POSTINGS_BUDGET`); the search probe's "
+        "figure is that whole share."),
 }
 """Why a budget is missed: the mechanism the profiles of the runs point at (shown only if missed)."""
 WHY_FOR = {"index.import_throughput": "index", "index.rebuild_throughput": "index",

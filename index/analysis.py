@@ -27,10 +27,11 @@ from whoosh.analysis import Token, Tokenizer
 
 from .fold import CJK_CLASS, fold
 
-ANALYZER_VERSION = 4
+ANALYZER_VERSION = 5
 """Bump when the terms produced for a text, or the index's files, change: an index built by
 another version is rebuilt (`indexstore` says so on stderr). 4: bodies indexed by bigrams only,
-segments written by `writer.FastWriter` with `writer.KioskCodec`."""
+segments written by `writer.FastWriter` with `writer.KioskCodec`. 5: titles' syllables stored,
+for marking pinyin matches without pypinyin (`pinyin.match_spans`)."""
 
 _PIECE = re.compile(f"([{CJK_CLASS}]+)|([0-9a-z]+)")
 

@@ -192,8 +192,16 @@ class Catalogue:
 
     def vocabulary(self) -> tuple[list[tuple[str, int]], int]:
         """(phrase, live items) of every suggestion phrase, and the live items: the words of this
-        catalogue, for the on-screen keyboard's pinyin input (see `Searcher.vocabulary`)."""
-        return self._searcher.vocabulary()
+        catalogue, for the on-screen keyboard's pinyin input (see `Searcher.vocabulary`).
+
+        Read through a searcher of its own, which is closed afterwards: the whole vocabulary
+        takes a second or more at 100,000 items, and a citizen's search must not wait behind it
+        for the shared searcher's lock. Safe to call from any thread."""
+        own = Searcher(self.store, self.mirror)
+        try:
+            return own.vocabulary()
+        finally:
+            own.close()
 
     def get(self, item_id: str) -> Item | None:
         return self.mirror.get(item_id)

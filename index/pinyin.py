@@ -93,15 +93,36 @@ def span_keys(sylls: tuple[str | None, ...]) -> tuple[str | None, str | None]:
     return _join(sylls, initials=False), _join(sylls, initials=True)
 
 
-def match_spans(text: str, key: str) -> list[tuple[int, int]]:
-    """Where in `text` a run of characters reads as `key` (in full pinyin or initials)."""
+def stored_syllables(runs: list[str], stream: str | None) -> list[tuple[str | None, ...]] | None:
+    """The syllables of each run of `runs` read back from a title's syllable stream (as
+    `title_streams` wrote it), or None if the stream does not fit the runs (another title)."""
+    if stream is None:
+        return None
+    tokens = stream.split(" ") if stream else []
+    out = []
+    pos = 0
+    for run in runs:
+        part = tokens[pos:pos + len(run)]
+        if len(part) != len(run) or tokens[pos + len(run):pos + len(run) + 1] != [GAP]:
+            return None
+        out.append(tuple(None if t == GAP else t for t in part))
+        pos += len(run) + 1
+    return out if pos == len(tokens) else None
+
+
+def match_spans(text: str, key: str, stream: str | None = None) -> list[tuple[int, int]]:
+    """Where in `text` a run of characters reads as `key` (in full pinyin or initials).
+
+    With `stream`, the title's syllable stream stored in the index, the readings are those the
+    title was indexed with and pypinyin is not needed (its tables cost a searcher some 50 MB);
+    without it, or if it belongs to another version of the title, they are worked out again."""
     spans: list[tuple[int, int]] = []
     if not key:
         return spans
-    for run, start, cjk in pieces(fold(text)):
-        if not cjk:
-            continue
-        sy = syllables(run)
+    runs = [(run, start) for run, start, cjk in pieces(fold(text)) if cjk]
+    known = stored_syllables([run for run, _start in runs], stream)
+    for n, (run, start) in enumerate(runs):
+        sy = known[n] if known is not None else syllables(run)
         for initials in (False, True):
             for i in range(len(run)):
                 acc = ""

@@ -31,7 +31,9 @@ def build_schema() -> fields.Schema:
         id=fields.ID(stored=True, unique=True),
         hash=fields.STORED(),
         title=fields.TEXT(analyzer=text, phrase=True),
-        title_py=fields.TEXT(analyzer=stream, phrase=True),
+        # stored: the readings the title was indexed with, for marking what a typed pinyin
+        # matched (`pinyin.match_spans`) without loading pypinyin's tables into a searcher
+        title_py=fields.TEXT(analyzer=stream, phrase=True, stored=True),
         title_ini=fields.TEXT(analyzer=stream, phrase=True),
         summary=fields.TEXT(analyzer=text, phrase=False),
         body=fields.TEXT(analyzer=bigrams, phrase=False),

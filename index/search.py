@@ -159,22 +159,25 @@ class Searcher:
             return engine.run(plan, wanted, page, page_size, broad=True), res.total, s
 
         raw, exact_total, s = self._with_retry(run)
-        found = [(s.stored_fields(d)["id"], score) for d, score in raw.page]
+        found = [(stored["id"], score, stored.get("title_py"))
+                 for stored, score in ((s.stored_fields(d), score) for d, score in raw.page)]
         hits = self._hits(found, parsed)
         if exact_total is not None and raw.total <= exact_total:
             exact_total = None  # broadening found nothing more: these are all full matches
         return SearchResults(text, raw.total, page, page_size, hits, raw.facets, filters,
                              exact_total=exact_total)
 
-    def _hits(self, found: list[tuple[str, float]], parsed: qmod.ParsedQuery) -> list[Hit]:
-        items = self.mirror.get_many([i for i, _ in found])
+    def _hits(self, found: list[tuple[str, float, str | None]],
+              parsed: qmod.ParsedQuery) -> list[Hit]:
+        """Hits for (id, score, the title's indexed syllables) of the page, with their marks."""
+        items = self.mirror.get_many([i for i, _s, _r in found])
         strings, keys = qmod.highlight_terms(parsed)
         hits = []
-        for item_id, score in found:
+        for item_id, score, readings in found:
             item = items.get(item_id)
             if item is None:  # deleted from the mirror after the index was read
                 continue
-            title_marks = snippets.spans(item.title, strings, keys)
+            title_marks = snippets.spans(item.title, strings, keys, readings)
             snip = None
             body = item.body[:MAX_INDEXED_BODY]  # what was searched is what can be marked
             for name, text in (("body", body), ("summary", item.summary or "")):

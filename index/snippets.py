@@ -49,8 +49,10 @@ def _find_all(haystack: str, needle: str, *, whole_word: bool) -> list[tuple[int
     return out
 
 
-def spans(text: str, strings: list[str], pinyin_keys: list[str] = ()) -> list[tuple[int, int]]:
-    """Character spans of `text` that match the query's strings (and, for titles, pinyin keys).
+def spans(text: str, strings: list[str], pinyin_keys: list[str] = (),
+          readings: str | None = None) -> list[tuple[int, int]]:
+    """Character spans of `text` that match the query's strings (and, for titles, pinyin keys,
+    with `readings` the title's syllable stream as indexed, if known: see `pinyin.match_spans`).
 
     A multi-character string that does not occur whole is marked by its bigrams, which is how
     the index matched it.
@@ -67,7 +69,7 @@ def spans(text: str, strings: list[str], pinyin_keys: list[str] = ()) -> list[tu
                 hits += _find_all(folded, s[i:i + 2], whole_word=False)
         found += hits
     for key in pinyin_keys:
-        found += pinyin.match_spans(text, key)
+        found += pinyin.match_spans(text, key, readings)
     return _merge(found)
 
 

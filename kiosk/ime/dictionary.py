@@ -1,9 +1,10 @@
 """The pinyin dictionary the composer looks words up in, loaded from (or built into) its cache.
 
 `PinyinDictionary.load(cache_dir)` reads the cache file in well under half a second, building it
-first when it is missing, stale or damaged; it may run off the UI thread (the kiosk loads it in the
-background while the home screen appears, see `load_in_background`). A loaded dictionary only
-changes by remembering the groups it has decoded, which is safe without a lock, so any number of
+first (in a separate process, `build_in_child`) when it is missing, stale or damaged; it may run
+off the UI thread (the kiosk loads it in the background while the home screen appears, see
+`load_in_background`). A loaded dictionary only changes by remembering the groups it has decoded,
+which is safe without a lock, so any number of
 threads and composers may share it.
 
 Entries are grouped by the first letters of their syllables (政府 under `zf`): whatever the
@@ -18,9 +19,14 @@ the big cache file never depends on the catalogue.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
@@ -35,6 +41,8 @@ from .vocabulary import CatalogueVocabulary, installed
 log = logging.getLogger(__name__)
 
 DEFAULT_PARAMS = BuildParams()
+CHILD_TIMEOUT = 600.0
+"""Seconds a build in a separate process may take (about 11 s on the 2-core reference machine)."""
 _build_lock = threading.Lock()  # one build at a time in this process; other processes rename over
 
 
@@ -45,7 +53,7 @@ class _Added:
     Replaced whole by `add_words`, so a thread looking up entries sees one consistent set."""
 
     words: dict[str, tuple[Entry, ...]] = field(default_factory=dict)  # by first letters
-    prefixes: frozenset[str] = frozenset()  # every beginning of those keys
+    keys: tuple[str, ...] = ()  # the keys of `words`, sorted: what a beginning may lead to
     max_syllables: int = 0
     frequency: int = 0
     revision: str | None = None
@@ -98,7 +106,7 @@ class PinyinDictionary:
             total += int(freq)
         self._added = _Added(
             words={key: tuple(group) for key, group in words.items()},
-            prefixes=frozenset(key[:i] for key in words for i in range(1, len(key) + 1)),
+            keys=tuple(sorted(words)),
             max_syllables=max(map(len, words), default=0), frequency=total, revision=revision)
         self.generation += 1
         return sum(map(len, words.values()))
@@ -125,7 +133,11 @@ class PinyinDictionary:
 
     def leads_somewhere(self, key: str) -> bool:
         """Whether some entry's first letters begin with `key` (so a longer reading may match)."""
-        return key in self._index or key in self._added.prefixes
+        if key in self._index:
+            return True
+        keys = self._added.keys  # sorted, so the first key not below `key` begins with it if any
+        i = bisect_left(keys, key)
+        return i < len(keys) and keys[i].startswith(key)
 
     @classmethod
     def build(cls, params: BuildParams = DEFAULT_PARAMS) -> PinyinDictionary:
@@ -155,6 +167,12 @@ class PinyinDictionary:
                 if found is not None:
                     return found
             started = time.monotonic()
+            if not rebuild and build_in_child(path, params):
+                found = cls._read(path)
+                if found is not None:
+                    log.info("input-method dictionary built in %.1f s (separate process)",
+                             time.monotonic() - started)
+                    return found
             payload = build_payload(params)
             log.info("input-method dictionary built in %.1f s", time.monotonic() - started)
             try:
@@ -176,6 +194,35 @@ class PinyinDictionary:
         except OSError as exc:
             log.warning("cannot read the input-method dictionary cache, rebuilding: %s", exc)
             return None
+
+
+def build_in_child(path: Path, params: BuildParams) -> bool:
+    """Build the cache file at `path` in a separate Python process; whether it succeeded.
+
+    A build reads all of pypinyin's and jieba's tables and peaks near 300 MB, most of which a
+    process never gives back to the system; the kiosk, which builds on a first start after an
+    upgrade, would carry that for the rest of its life (docs/benchmarks.md: the budget is 400 MB
+    in all). In a child the peak ends with it. On any failure the caller builds in-process, so
+    a dictionary is always had."""
+    job = json.dumps({"path": str(path), "params": params.as_dict()})
+    code = ("import json, sys; from pathlib import Path; from kiosk.ime import cache; "
+            "from kiosk.ime.build import BuildParams, build_payload; job = json.loads(sys.argv[1]); "
+            "cache.write(Path(job['path']), build_payload(BuildParams(**job['params'])))")
+    env = dict(os.environ)
+    home = str(Path(__file__).resolve().parents[2])  # where the `kiosk` package is
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [home, env.get("PYTHONPATH")]))
+    try:
+        done = subprocess.run([sys.executable, "-c", code, job], env=env, cwd=home,
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, timeout=CHILD_TIMEOUT, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        log.warning("cannot build the input-method dictionary in a separate process: %s", exc)
+        return False
+    if done.returncode != 0:
+        log.warning("building the input-method dictionary in a separate process failed: %s",
+                    done.stderr.decode(errors="replace")[-500:].strip())
+        return False
+    return True
 
 
 def _entry(line: str) -> Entry:

@@ -7,6 +7,7 @@ import random
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,8 @@ from kiosk.ime import BuildParams, PinyinDictionary, cache, default_cache_dir, l
 from kiosk.ime import build as build_module
 from kiosk.ime import dictionary as dictionary_module
 from tests.ime.conftest import SMALL
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_made_from_package_data(dictionary):
@@ -147,7 +150,14 @@ def test_concurrent_loads_build_once(tmp_path, monkeypatch):
         builds.append(params)
         return real(params)
 
+    real_child = dictionary_module.build_in_child
+
+    def counting_child(path, params):
+        builds.append(params)
+        return real_child(path, params)
+
     monkeypatch.setattr(dictionary_module, "build_payload", counting)
+    monkeypatch.setattr(dictionary_module, "build_in_child", counting_child)
     results: list[PinyinDictionary] = []
     threads = [threading.Thread(target=lambda: results.append(PinyinDictionary.load(tmp_path, SMALL)))
                for _ in range(4)]
@@ -158,6 +168,16 @@ def test_concurrent_loads_build_once(tmp_path, monkeypatch):
     assert len(builds) == 1
     assert len(results) == 4
     assert len({r.source for r in results}) == 1
+
+
+def test_a_build_runs_in_another_process_and_its_memory_leaves_with_it(tmp_path):
+    """The caller (the kiosk) never loads pypinyin's tables to build, so never carries their peak."""
+    code = ("import sys; from kiosk.ime import BuildParams, PinyinDictionary; "
+            "d = PinyinDictionary.load(sys.argv[1], BuildParams(min_word_freq=5000)); "
+            "print(d.source is not None, d.entries('zf')[0][0], 'pypinyin' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
+                          text=True, cwd=ROOT, timeout=300, check=True)
+    assert done.stdout.split() == ["True", "政府", "False"]
 
 
 def test_load_in_background(ime_cache_dir, dictionary):

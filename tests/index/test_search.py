@@ -98,6 +98,34 @@ def test_pinyin_match_highlights_the_title_characters(cat):
     assert [hit.item.title[s:e] for s, e in hit.title_highlights] == ["政府信息公开"]
 
 
+def test_pinyin_marks_come_from_the_index_so_a_searcher_never_loads_pypinyin(cat, tmp_path):
+    """The readings a title was indexed with are stored beside it; marking a pinyin match reads
+    them back (pypinyin's tables would cost the kiosk some 50 MB) and marks what was matched."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys; from index import Catalogue; "
+            "c = Catalogue(sys.argv[1], prepare=False); h = c.search('zfxxgk').hits[0]; "
+            "print(*[h.item.title[a:b] for a, b in h.title_highlights], 'pypinyin' in sys.modules)")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code, str(cat.data_dir)], capture_output=True,
+                          text=True, cwd=root, timeout=120, check=True)
+    assert done.stdout.split() == ["政府信息公开", "False"]
+
+
+def test_stored_readings_are_the_readings_worked_out_again():
+    from index import pinyin
+    from index.analysis import pieces
+    from index.fold import fold
+
+    for item in ITEMS:
+        runs = [run for run, _start, cjk in pieces(fold(item["title"])) if cjk]
+        stream = pinyin.title_streams(item["title"])[0]
+        assert pinyin.stored_syllables(runs, stream) == [pinyin.syllables(r) for r in runs]
+        assert pinyin.stored_syllables(runs + ["多"], stream) is None  # another title's stream
+
+
 def test_facets_count_folded_values_and_filters_narrow(cat):
     res = cat.search("")
     assert res.total == len(ITEMS)
