@@ -30,7 +30,7 @@ from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import reduce
-from itertools import accumulate, compress, repeat
+from itertools import accumulate, chain, compress, repeat
 from operator import and_, neg, or_
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -234,12 +234,21 @@ class Engine:
         at most `limit` of them (per segment)."""
         raw = prefix.encode("utf-8")
         if len(self.leaves) == 1:
-            return list(self.leaves[0][0].scan(field, raw, limit))
-        found: dict[bytes, int] = {}
-        for leaf, _offset in self.leaves:
-            for tbytes, df in leaf.scan(field, raw, limit):
-                found[tbytes] = found.get(tbytes, 0) + df
-        return sorted(found.items())[:limit]
+            return self.leaves[0][0].scan(field, raw, limit)
+        # each segment's terms are in order: sorting them together merges those runs
+        merged = sorted(chain.from_iterable(leaf.scan(field, raw, limit)
+                                            for leaf, _offset in self.leaves))
+        out: list[tuple[bytes, int]] = []
+        last = None
+        for tbytes, df in merged:
+            if tbytes == last:
+                out[-1] = (tbytes, out[-1][1] + df)
+            elif len(out) < limit:
+                out.append((tbytes, df))
+                last = tbytes
+            else:
+                break
+        return out
 
     def prefix_terms(self, field: str, prefix: str) -> list[str]:
         return [t.decode("utf-8") for t, _df in self.scan(field, prefix, PREFIX_TERMS)]

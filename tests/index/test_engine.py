@@ -210,3 +210,18 @@ def test_a_catalogue_without_items_answers_every_question_with_nothing(tmp_path)
             assert all(counts == {} for counts in res.facets.values())
         assert catalogue.suggest("gong") == []
         assert catalogue.vocabulary() == ([], 0)
+
+
+@pytest.mark.parametrize("chunk", [64 * 1024, 97, 16])  # small chunks: entries cross them, or exceed them
+def test_a_prefix_scan_lists_what_whoosh_lists(sample_catalogue, monkeypatch, chunk):
+    from index import postings
+
+    monkeypatch.setattr(postings, "_CHUNK", chunk)
+    with sample_catalogue.store.open_current()[1].searcher() as s:
+        reader = s.reader()
+        leaf = postings.LeafPostings(reader.leaf_readers()[0][0])
+        for field, prefix in (("sugg", "zh"), ("sugg", "政"), ("title", "公"), ("published", ""),
+                              ("sugg", "qqqq")):
+            expected = [(t, i.doc_frequency()) for t, i in reader.iter_prefix(field, prefix)]
+            assert leaf.scan(field, prefix.encode(), 10**9) == expected
+            assert leaf.scan(field, prefix.encode(), 3) == expected[:3]

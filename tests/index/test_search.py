@@ -123,7 +123,7 @@ def test_stored_readings_are_the_readings_worked_out_again():
         runs = [run for run, _start, cjk in pieces(fold(item["title"])) if cjk]
         stream = pinyin.title_streams(item["title"])[0]
         assert pinyin.stored_syllables(runs, stream) == [pinyin.syllables(r) for r in runs]
-        assert pinyin.stored_syllables(runs + ["多"], stream) is None  # another title's stream
+        assert pinyin.stored_syllables([*runs, "多"], stream) is None  # another title's stream
 
 
 def test_facets_count_folded_values_and_filters_narrow(cat):
