@@ -124,6 +124,10 @@ def _until(condition, timeout: float, what: str):
     raise RuntimeError(f"timed out waiting for {what}")
 
 
+CHINESE_SEARCH = ("zhengfu", "政府")
+"""Letters typed on the on-screen keyboard, and the word then chosen in its candidate bar."""
+
+
 def search_memory(data_dir: Path, config: Path, env: dict[str, str], query: str,
                   work: Path, timeout: float = 300.0) -> dict:
     """Peak memory of the kiosk after one search typed into its search screen."""
@@ -157,7 +161,28 @@ def search_memory(data_dir: Path, config: Path, env: dict[str, str], query: str,
         _until(lambda: any("找到" in w["text"] for w in widgets()), timeout, "results")
         seconds = time.perf_counter() - started
         time.sleep(1.0)
-        return {"query": query, "home_VmHWM": home_hwm, "typed_to_results_s": seconds, **_vm(proc.pid)}
+        found = {"query": query, "home_VmHWM": home_hwm, "typed_to_results_s": seconds,
+                 **_vm(proc.pid)}
+        # then a word in characters, as most citizens search: pinyin on the on-screen keyboard and
+        # the word chosen in its candidate bar (a query in characters loads jieba's dictionary)
+        letters, word = CHINESE_SEARCH
+        try:
+            tap(next(w for w in widgets() if w["id"] == "clear")["rect"])
+            tap(next(w for w in widgets() if w["id"] == "box")["rect"])
+            _until(lambda: any(w["type"] == "Key" for w in widgets()), 30, "the on-screen keyboard")
+            for ch in letters:
+                tap(next(w for w in widgets() if w["type"] == "Key" and w["text"] == ch)["rect"])
+                time.sleep(0.1)
+            tap(_until(lambda: next((w for w in widgets() if w["text"] == word), None), 60,
+                       f"{word} in the candidate bar")["rect"])
+            _until(lambda: any(w["id"] == "box" and w["text"] == word for w in widgets())
+                   and any("找到" in w["text"] for w in widgets()), timeout, f"results for {word}")
+            time.sleep(3.0)  # jieba's dictionary loads on the search's thread
+        except (RuntimeError, StopIteration) as exc:
+            found["chinese_error"] = str(exc)
+        else:
+            found["chinese"] = {"query": word, **_vm(proc.pid)}
+        return found
     finally:
         _stop(proc)
         log.close()

@@ -47,6 +47,7 @@ BUDGETS: dict[str, Budget] = {
     "memory.kiosk_home_mb": Budget("<=", 400, "≤ 400 MB"),
     "memory.search_process_mb": Budget("<=", 400, "≤ 400 MB"),
     "memory.kiosk_search_mb": Budget("<=", 400, "≤ 400 MB"),
+    "memory.kiosk_chinese_search_mb": Budget("<=", 400, "≤ 400 MB"),
 }
 
 LABELS: dict[str, str] = {
@@ -68,6 +69,8 @@ LABELS: dict[str, str] = {
     "pdf.20_pages_warm_ms": "PDF of a 20-page item, warm",
     "memory.kiosk_home_mb": "peak memory (VmHWM), kiosk at its home screen",
     "memory.kiosk_search_mb": "peak memory (VmHWM), kiosk after one search typed into its window",
+    "memory.kiosk_chinese_search_mb": "peak memory (VmHWM), kiosk after a word in characters is "
+                                      "searched as well (chosen on its on-screen keyboard)",
     "memory.search_process_mb": "peak memory (VmHWM), process answering the query set",
     "quality.recall@10": "recall@10 on the 87 judged queries (sample)",
     "quality.mrr": "MRR on the 87 judged queries (sample)",
@@ -87,7 +90,7 @@ EVIDENCE: dict[str, tuple[str, ...]] = {
     "suggest.p95_ms": ("suggest",), "app.cold_start_s": ("cold_start",),
     "pdf.20_pages_first_ms": ("pdf",), "pdf.20_pages_warm_ms": ("pdf",),
     "memory.kiosk_home_mb": ("memory",), "memory.search_process_mb": ("memory",),
-    "memory.kiosk_search_mb": ("memory",),
+    "memory.kiosk_search_mb": ("memory",), "memory.kiosk_chinese_search_mb": ("memory",),
 }
 """Which profiles explain a missed budget."""
 
@@ -129,7 +132,7 @@ WHY: dict[str, str] = {
 WHY_FOR = {"index.import_throughput": "index", "index.rebuild_throughput": "index",
            "sync.1000_changes_s": "sync", "search.p95_ms": "search", "app.cold_start_s": "cold_start",
            "memory.kiosk_home_mb": "memory", "memory.search_process_mb": "memory",
-           "memory.kiosk_search_mb": "memory"}
+           "memory.kiosk_search_mb": "memory", "memory.kiosk_chinese_search_mb": "memory"}
 
 
 # -- results.json ---------------------------------------------------------------------------------
@@ -547,7 +550,10 @@ def _method_section(w) -> None:
         "Memory: VmHWM of the kiosk process one second after its home screen (which already runs one "
         "search: the empty query with facets that fills the section tiles); then, in a fourth start "
         "with the UI driver socket the UI tests use, after tapping the search entry and typing a pinyin "
-        "query of the set on the X keyboard (xdotool) until results show. The search probe's VmHWM — a "
+        "query of the set on the X keyboard (xdotool) until results show; then, after clearing the box, "
+        "typing `zhengfu` on the on-screen keyboard and choosing 政府 in its candidate bar, three "
+        "seconds after those results show (a query in characters loads jieba's dictionary). The "
+        "kiosk's caches are built first, as deployment does. The search probe's VmHWM — a "
         "process that opens the catalogue and runs the whole query set — is reported as well.",
         "PDF: `printing.render.render_item` of a generated item laid out to exactly 20 pages, in a "
         "fresh process: the first call (finding and registering the CJK font included), then the median "

@@ -408,6 +408,11 @@ def step_app(run: Run, data: Path, profile: bool, starts: int = 3) -> None:
         else:
             run.details["kiosk_search"] = res
             run.add("memory.kiosk_search_mb", res["VmHWM"] / 1024, "MB")
+            if "chinese" in res:
+                run.add("memory.kiosk_chinese_search_mb", res["chinese"]["VmHWM"] / 1024, "MB")
+            else:
+                run.details["notes"].append("the search in characters could not be driven in the "
+                                            f"kiosk's window ({res.get('chinese_error')})")
         if profile and "app.cold_start_s" in run.misses:
             _step("cold start: profiling")
             run.details["profiles"]["cold_start"] = profile_cold_start(data, config, env)
