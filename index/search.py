@@ -26,6 +26,12 @@ from .schema import MAX_INDEXED_BODY, SUGGEST_SEP
 MAX_PAGE_SIZE = 100
 SUGGEST_SCAN = 5000
 """Index keys read for one suggestion prefix (the most used of them are offered)."""
+SHORT_PREFIX = 2
+"""A prefix this short (`zh`, `政`) begins tens of thousands of keys at 100,000 items, of which
+the first SUGGEST_SCAN in order are an arbitrary few (`zh` stopped at `zheng…`, so 中国 never
+came up). Such a prefix is answered from every key it begins, and the answer kept until the
+index changes: every citizen types the same first letters, and only the first after a sync
+waits for the whole scan (docs/benchmarks.md reports that wait as the "first time" figure)."""
 
 
 @dataclass
@@ -77,6 +83,7 @@ class Searcher:
         self._ix = None
         self._searcher = None
         self._engine: Engine | None = None
+        self._short: dict[tuple[str, int], tuple[Suggestion, ...]] = {}  # see SHORT_PREFIX
         self._syllables: frozenset[str] = frozenset()
 
     def close(self) -> None:
@@ -109,6 +116,7 @@ class Searcher:
     def _open_searcher(self) -> None:
         self._searcher = self._ix.searcher()
         self._engine = Engine(self._searcher)
+        self._short = {}
         self._syllables = frozenset(
             t.decode() if isinstance(t, bytes) else t
             for t in self._searcher.reader().lexicon("title_py"))
@@ -228,28 +236,39 @@ class Searcher:
             return []
         key = key[:40]
 
+        short = len(key) <= SHORT_PREFIX
+
         def run(_s):
             engine = self._engine
-            sep = SUGGEST_SEP.encode()
-            best: dict[bytes, int] = {}  # phrase shown → its most used key's document count
-            for term, df in engine.scan("sugg", key, SUGGEST_SCAN):
-                display = term[term.find(sep) + 1:]
-                if best.get(display, 0) < df:
-                    best[display] = df
-            out: list[Suggestion] = []
-            # most used first; among equals, shorter then in order (decoded only when reached)
-            for _df, same in groupby(sorted(best.items(), key=itemgetter(1), reverse=True),
-                                     key=itemgetter(1)):
-                for display in sorted((d.decode("utf-8") for d, _n in same),
-                                      key=lambda t: (len(t), t)):
-                    live = engine.live_count("sugg", f"{display}{SUGGEST_SEP}{display}")
-                    if live:
-                        out.append(Suggestion(display, live))
-                    if len(out) >= limit:
-                        return out
-            return out
+            if short and (key, limit) in self._short:
+                return list(self._short[key, limit])
+            found = _ranked_suggestions(engine, key, limit, 1 << 62 if short else SUGGEST_SCAN)
+            if short:
+                self._short[key, limit] = tuple(found)
+            return found
 
         try:
             return self._with_retry(run)
         except CatalogueError:
             return []
+
+
+def _ranked_suggestions(engine: Engine, key: str, limit: int, scan: int) -> list[Suggestion]:
+    """The `limit` most used phrases among the first `scan` suggestion keys beginning `key`."""
+    sep = SUGGEST_SEP.encode()
+    best: dict[bytes, int] = {}  # phrase shown → its most used key's document count
+    for term, df in engine.scan("sugg", key, scan):
+        display = term[term.find(sep) + 1:]
+        if best.get(display, 0) < df:
+            best[display] = df
+    out: list[Suggestion] = []
+    # most used first; among equals, shorter then in order (decoded only when reached)
+    for _df, same in groupby(sorted(best.items(), key=itemgetter(1), reverse=True),
+                             key=itemgetter(1)):
+        for display in sorted((d.decode("utf-8") for d, _n in same), key=lambda t: (len(t), t)):
+            live = engine.live_count("sugg", f"{display}{SUGGEST_SEP}{display}")
+            if live:
+                out.append(Suggestion(display, live))
+            if len(out) >= limit:
+                return out
+    return out

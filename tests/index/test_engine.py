@@ -225,3 +225,22 @@ def test_a_prefix_scan_lists_what_whoosh_lists(sample_catalogue, monkeypatch, ch
             expected = [(t, i.doc_frequency()) for t, i in reader.iter_prefix(field, prefix)]
             assert leaf.scan(field, prefix.encode(), 10**9) == expected
             assert leaf.scan(field, prefix.encode(), 3) == expected[:3]
+
+
+def test_a_short_prefix_offers_its_most_used_phrases_and_forgets_them_when_the_index_changes(
+        tmp_path, monkeypatch):
+    from index import search as search_module
+    from index.model import parse_change
+
+    with Catalogue(tmp_path / "data") as cat:
+        cat.import_path(SAMPLE_BUNDLE)
+        everything = cat.suggest("zh")
+        monkeypatch.setattr(search_module, "SUGGEST_SCAN", 5)  # as if thousands of keys began it
+        with Catalogue(tmp_path / "data", prepare=False) as fresh:
+            assert fresh.suggest("zh") == everything  # every key read, not the first few
+            assert fresh.suggest("zhengf") != [] and len(fresh.suggest("z")) == 0
+        top = everything[0]
+        gone = [h.id for h in cat.search(top.text, page_size=100).hits]
+        cat.mirror.apply([parse_change({"op": "delete", "id": i}) for i in gone])
+        cat.prepare()
+        assert top.text not in [s.text for s in cat.suggest("zh")]  # the kept answer was dropped
