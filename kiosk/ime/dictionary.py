@@ -4,8 +4,7 @@
 first (in a separate process, `build_in_child`) when it is missing, stale or damaged; it may run
 off the UI thread (the kiosk loads it in the background while the home screen appears, see
 `load_in_background`). A loaded dictionary only changes by remembering the groups it has decoded,
-which is safe without a lock, so any number of
-threads and composers may share it.
+which is safe without a lock, so any number of threads and composers may share it.
 
 Entries are grouped by the first letters of their syllables (政府 under `zf`): whatever the
 citizen types, `zhengfu`, `zhengf` or `zf`, each token begins with the first letter of the
