@@ -27,7 +27,7 @@ import math
 import pickle
 from array import array
 from bisect import bisect_left
-from collections import OrderedDict
+from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass
 from functools import reduce
 from itertools import accumulate, chain, compress, repeat
@@ -56,6 +56,9 @@ FEW = 2000
 rather than scanned whole."""
 
 _LENGTH = [byte_to_length(b) for b in range(256)]
+BY_ITEM = 30
+"""A facet is counted item by item when the matches are fewer than this many per value (see
+`Engine.facets`): looking up one item's value costs about a thirtieth of one intersection."""
 FACETS = {"agency": "agency", "category": "category", "year": "year"}
 """Facet name → the index field whose terms are its values."""
 
@@ -133,6 +136,7 @@ class Engine:
         self._termstats: dict[tuple[str, str], tuple[int, float]] = {}
         self._avg: dict[str, float] = {}
         self._facets: dict[str, list[tuple[str, int]]] = {}
+        self._owners: dict[str, array | None] = {}
         self._dates: list[str] | None = None
 
     def _live(self) -> int:
@@ -539,16 +543,44 @@ class Engine:
         return self._dates
 
     def facets(self, matched: int) -> dict[str, dict[str, int]]:
+        """Matching items per value of each facet.
+
+        Counted item by item when the matches are few for the facet's values (each match's value
+        looked up in `owners`), else by intersecting the matches with each value's set: with
+        hundreds of agencies at 100,000 items, the intersections were a quarter of a search."""
         out = {}
+        total = matched.bit_count() if matched else 0
+        docs: list[int] | None = None
         for name, field in FACETS.items():
             counts = {}
             if matched:
-                for value, bits in self.facet_values(field):
-                    n = (matched & bits).bit_count()
-                    if n:
-                        counts[value] = n
+                values = self.facet_values(field)
+                owner = self.owners(field) if total < BY_ITEM * len(values) else None
+                if owner is not None:
+                    docs = members(matched) if docs is None else docs
+                    counts = {values[i][0]: n for i, n in Counter(map(owner.__getitem__, docs)).items()
+                              if i >= 0}
+                else:
+                    for value, bits in values:
+                        n = (matched & bits).bit_count()
+                        if n:
+                            counts[value] = n
             out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         return out
+
+    def owners(self, field: str) -> array | None:
+        """Each item's value of a single-valued facet, as an index into `facet_values` (-1 for
+        none); None for a facet an item can have several values of (sections)."""
+        if field not in self._owners:
+            owner = array("i", [-1]) * self.size
+            postings = 0
+            for i, (value, _bits) in enumerate(self.facet_values(field)):
+                ids = self.postings(field, value)[0]
+                postings += len(ids)
+                deque(map(owner.__setitem__, ids, repeat(i)), 0)  # set in C
+            single = self.size - owner.count(-1) == postings  # no item was given two values
+            self._owners[field] = owner if single else None
+        return self._owners[field]
 
     def facet_values(self, field: str) -> list[tuple[str, int]]:
         got = self._facets.get(field)

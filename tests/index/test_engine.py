@@ -91,8 +91,13 @@ def _whoosh(s, parsed, syllables, broad: bool, filters):
     return len(r), [h["id"] for h in r[:30]], facets
 
 
+@pytest.mark.parametrize("by_item", [0, 10**6])  # facets by intersections / item by item
 @pytest.mark.parametrize("broad", [False, True])
-def test_the_engine_finds_counts_and_ranks_as_whoosh_does(sample_catalogue, broad):
+def test_the_engine_finds_counts_and_ranks_as_whoosh_does(sample_catalogue, broad, by_item,
+                                                          monkeypatch):
+    from index import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "BY_ITEM", by_item)
     searcher = sample_catalogue._searcher
     sample_catalogue.search("公开")  # opens the searcher
     s, engine, syllables = searcher._current(), searcher._engine, searcher._syllables
