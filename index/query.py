@@ -1,4 +1,5 @@
-"""From whatever a citizen typed to a Whoosh query. There is no query syntax: any text is valid.
+"""From whatever a citizen typed to a query plan (`plan`, which `engine` evaluates). There is
+no query syntax: any text is valid.
 
 The text is folded and cut into *units*, each of which a matching item must contain:
 
@@ -32,8 +33,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import query as Q
-
 from . import numbers, pinyin
 from .analysis import pieces, words
 from .fold import fold
@@ -47,11 +46,6 @@ TEXT_FIELDS: dict[str, float] = {
     "body": 1.0,
 }
 HEAD_FIELDS = ("title", "keywords", "agency_text", "numbers")
-
-# Tier scores, each far above anything the tier below can reach by BM25 alone.
-NUMBER_TIER = 1e8
-HEAD_TIER = 1e6
-ALL_UNITS_TIER = 1e4
 
 # Words that carry no subject in a spoken or typed question. Kept short on purpose: words such as
 # 情况, 信息 or 工作 are often exactly what a title says.
@@ -198,92 +192,6 @@ def _bigrams(s: str) -> list[str]:
     return [s[i:i + 2] for i in range(len(s) - 1)]
 
 
-def _in_field(unit: Unit, fieldname: str, boost: float) -> Q.Query:
-    t = unit.text
-    if unit.kind == "cjk":
-        if len(t) == 1:
-            if unit.optional:
-                # an optional lone character only adjusts the ranking; as a prefix it expands to
-                # every bigram it starts (hundreds per field: `号*` is 831 terms at 10k items),
-                # which made such queries 10× slower with the same hits (docs/benchmarks.md)
-                return Q.Term(fieldname, t, boost=boost)
-            return Q.Or([Q.Term(fieldname, t, boost=boost), Q.Prefix(fieldname, t, boost=boost)])
-        if len(t) == 2:
-            return Q.Term(fieldname, t, boost=boost)
-        grams = Q.And([Q.Term(fieldname, g, boost=boost) for g in dict.fromkeys(_bigrams(t))])
-        return Q.Or([Q.Term(fieldname, t, boost=boost * 2), grams])
-    if unit.kind == "pinyin":
-        if len(unit.parts) == 1:
-            return Q.Term(fieldname, unit.parts[0], boost=boost)
-        return Q.And([Q.Term(fieldname, p, boost=boost) for p in unit.parts])
-    return Q.Term(fieldname, t, boost=boost)
-
-
-def _sequence(fieldname: str, tokens: list[str], boost: float) -> Q.Query:
-    if len(tokens) == 1:
-        return Q.Term(fieldname, tokens[0], boost=boost)
-    return Q.Phrase(fieldname, tokens, boost=boost)
-
-
-def pinyin_queries(key: str, syllables: frozenset[str]) -> list[Q.Query]:
-    """A typed pinyin or initials key as phrases over the titles' syllables and initial pairs."""
-    boost = TEXT_FIELDS["title"]
-    subs = [_sequence("title_py", seg, boost) for seg in pinyin.segmentations(key, syllables)]
-    if 2 <= len(key) <= 16:
-        subs.append(_sequence("title_ini", pinyin.initial_pairs(key), boost))
-    return subs
-
-
-def unit_query(unit: Unit, fieldnames, syllables: frozenset[str] = frozenset()) -> Q.Query:
-    """A unit matched in any of the given fields (with their boosts), and by pinyin of titles."""
-    subs = [_in_field(unit, f, TEXT_FIELDS[f]) for f in fieldnames]
-    if unit.kind == "pinyin":
-        subs += pinyin_queries(unit.text, syllables)
-    for alt in unit.alternatives:
-        subs += [_in_field(Unit(alt, "cjk"), f, TEXT_FIELDS[f]) for f in fieldnames]
-    return Q.Or(subs)
-
-
-def number_query(parsed: ParsedQuery) -> Q.Query | None:
-    if not parsed.number_keys:
-        return None
-    return Q.Or([Q.Term("numkey", k) for k in parsed.number_keys])
-
-
-def build(parsed: ParsedQuery, *, broad: bool = False,
-          syllables: frozenset[str] = frozenset()) -> Q.Query:
-    """The tiered query for a parsed text (see the module doc).
-
-    `broad` also admits items holding only some units, ranked below those holding all.
-    `syllables` are the pinyin syllables the index holds, for splitting typed pinyin.
-    """
-    req = parsed.required
-    opt = [u for u in parsed.units if u.optional]
-    every = list(TEXT_FIELDS)
-
-    def each(units: list[Unit], fieldnames) -> list[Q.Query]:
-        return [unit_query(u, fieldnames, syllables) for u in units]
-
-    tiers: list[Q.Query] = []
-    num = number_query(parsed)
-    if num is not None:
-        tiers.append(Q.ConstantScoreQuery(num, NUMBER_TIER))
-    if req:
-        all_units = Q.And(each(req, every))
-        tiers.append(Q.ConstantScoreQuery(Q.And(each(req, HEAD_FIELDS)), HEAD_TIER))
-        if broad:
-            tiers.append(Q.ConstantScoreQuery(all_units, ALL_UNITS_TIER))
-            main: Q.Query = Q.Or(each(req, every))
-        else:
-            main = all_units
-        if opt:
-            main = Q.AndMaybe(main, Q.Or(each(opt, every)))
-        tiers.append(main)
-    if not tiers:
-        return Q.NullQuery
-    return tiers[0] if len(tiers) == 1 else Q.Or(tiers)
-
-
 @dataclass(frozen=True)
 class Group:
     """One way a unit matches one field: a single term, every one of several terms (the bigrams
@@ -297,11 +205,14 @@ class Group:
 
 
 def _field_groups(unit: Unit, fieldname: str, boost: float) -> list[Group]:
-    """What `_in_field` builds, as groups."""
+    """How a unit matches one field."""
     t = unit.text
     if unit.kind == "cjk":
         if len(t) == 1:
-            if unit.optional:  # see _in_field: a lone optional character is not expanded
+            if unit.optional:
+                # an optional lone character only adjusts the ranking; as a prefix it expands to
+                # every bigram it starts (hundreds per field: `号*` is 831 terms at 10k items),
+                # which made such queries 10× slower with the same hits (docs/benchmarks.md)
                 return [Group(fieldname, "term", (t,), boost)]
             return [Group(fieldname, "term", (t,), boost), Group(fieldname, "prefix", (t,), boost)]
         if len(t) == 2:
@@ -316,7 +227,7 @@ def _field_groups(unit: Unit, fieldname: str, boost: float) -> list[Group]:
 
 
 def _pinyin_groups(key: str, syllables: frozenset[str]) -> list[Group]:
-    """What `pinyin_queries` builds, as groups."""
+    """A typed pinyin or initials key as phrases over the titles' syllables and initial pairs."""
     boost = TEXT_FIELDS["title"]
     out = []
     for seg in pinyin.segmentations(key, syllables):
@@ -328,7 +239,8 @@ def _pinyin_groups(key: str, syllables: frozenset[str]) -> list[Group]:
 
 
 def unit_groups(unit: Unit, fieldnames, syllables: frozenset[str] = frozenset()) -> list[Group]:
-    """`unit_query` as groups: the unit in each field, by pinyin of titles, and its synonyms."""
+    """A unit matched in any of the given fields (with their boosts), by pinyin of titles, and
+    by its synonyms."""
     groups = [g for f in fieldnames for g in _field_groups(unit, f, TEXT_FIELDS[f])]
     if unit.kind == "pinyin":
         groups += _pinyin_groups(unit.text, syllables)
@@ -340,7 +252,7 @@ def unit_groups(unit: Unit, fieldnames, syllables: frozenset[str] = frozenset())
 
 @dataclass
 class Plan:
-    """What `engine` evaluates for a parsed query: the same tiers as `build`, as groups."""
+    """What `engine` evaluates for a parsed query: the units' groups for each tier (module doc)."""
 
     number_keys: list[str]
     every: list[list[Group]]  # per required unit: its groups over every text field

@@ -74,12 +74,47 @@ def test_the_fast_writer_writes_what_whoosh_writes(tmp_path, limitmb):
             assert a.doc_field_length(n, field) == b.doc_field_length(n, field)
 
 
+def _group_query(g: qmod.Group) -> Q.Query:
+    if g.kind == "term":
+        return Q.Term(g.field, g.terms[0], boost=g.boost)
+    if g.kind == "all":
+        return Q.And([Q.Term(g.field, t, boost=g.boost) for t in g.terms])
+    if g.kind == "prefix":
+        return Q.Prefix(g.field, g.terms[0], boost=g.boost)
+    return Q.Phrase(g.field, list(g.terms), boost=g.boost)
+
+
+def _plan_query(p: qmod.Plan, broad: bool) -> Q.Query:
+    """The plan as Whoosh's tiered query, as the searcher used to build it: tiers by constant
+    scores, each far above what the tier below reaches by BM25 alone."""
+    def units(groups_per_unit):
+        return [Q.Or([_group_query(g) for g in groups]) for groups in groups_per_unit]
+
+    tiers: list[Q.Query] = []
+    if p.number_keys:
+        tiers.append(Q.ConstantScoreQuery(Q.Or([Q.Term("numkey", k) for k in p.number_keys]), 1e8))
+    if p.every:
+        all_units = Q.And(units(p.every))
+        tiers.append(Q.ConstantScoreQuery(Q.And(units(p.head)), 1e6))
+        if broad:
+            tiers.append(Q.ConstantScoreQuery(all_units, 1e4))
+            main: Q.Query = Q.Or(units(p.every))
+        else:
+            main = all_units
+        if p.optional:
+            main = Q.AndMaybe(main, Q.Or(units(p.optional)))
+        tiers.append(main)
+    if not tiers:
+        return Q.NullQuery
+    return tiers[0] if len(tiers) == 1 else Q.Or(tiers)
+
+
 def _whoosh(s, parsed, syllables, broad: bool, filters):
     """What the searcher used to do: Whoosh's query, every match collected for the facets."""
     if parsed.empty:
         q = Q.Every() if not parsed.raw.strip() else Q.NullQuery
     else:
-        q = qmod.build(parsed, broad=broad, syllables=syllables)
+        q = _plan_query(qmod.plan(parsed, syllables), broad)
     groups = {"agency": sorting.FieldFacet("agency"), "year": sorting.FieldFacet("year"),
               "category": sorting.FieldFacet("category", allow_overlap=True)}
     fq = Q.And([Q.Term(k, v) for k, v in filters]) if filters else None
