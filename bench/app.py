@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parents[1]
 READY = "kiosk: home screen shown"
 CONFIG = '[venue]\nname = "基准测试查阅点"\n'
 
@@ -122,6 +123,17 @@ def _until(condition, timeout: float, what: str):
             return result
         time.sleep(0.2)
     raise RuntimeError(f"timed out waiting for {what}")
+
+
+def warm_kiosk_caches(data: Path) -> None:
+    """Build what a kiosk keeps under its data dir's `cache` between starts, as deployment does."""
+    from index import Catalogue
+    from kiosk.ime.vocabulary import CatalogueVocabulary
+
+    subprocess.run([sys.executable, "-m", "kiosk.ime", "--cache-dir", str(data / "cache"), "build"],
+                   cwd=ROOT, check=True, capture_output=True)
+    with Catalogue(data, prepare=False) as catalogue:
+        CatalogueVocabulary(catalogue, data / "cache").entries()
 
 
 CHINESE_SEARCH = ("zhengfu", "政府")

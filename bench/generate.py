@@ -427,6 +427,29 @@ def long_item(pages_chars: int, seed: int) -> dict:
     return item
 
 
+def item_of_pages(pages: int, seed: int) -> dict:
+    """A generated item whose body lays out to exactly `pages` pages (the closest found if no
+    body length gives exactly that), searched by bisection on the body's length."""
+    from index.model import parse_item
+    from printing.render import count_item_pages
+
+    lo, hi = 5_000, 80_000
+    best = None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        item = long_item(mid, seed)
+        laid_out = count_item_pages(parse_item(item))
+        if laid_out == pages:
+            return item
+        if laid_out < pages:
+            lo = mid + 200
+        else:
+            hi = mid - 200
+        best = item
+    assert best is not None
+    return best
+
+
 def write_catalogue(path: Path, n_items: int, seed: int) -> Path:
     """Write the JSONL atomically (a cut-off run leaves no file that looks complete)."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -370,27 +370,27 @@ def step_sync(run: Run, data: Path, jsonl: Path, dbs: dict[str, Path], profile: 
 # -- 6. cold start and memory ---------------------------------------------------------------------
 
 def step_app(run: Run, data: Path, profile: bool, starts: int = 3) -> None:
+    from . import app
     from . import queries as qmod
-    from .app import cold_start, profile_cold_start, search_memory, write_config, xvfb
 
     _step(f"cold start under Xvfb ({starts} starts)")
     if not shutil.which("Xvfb"):
         run.details["notes"].append("Xvfb is not installed: cold start and kiosk memory not measured")
         print("  Xvfb missing: skipped")
         return
-    config = write_config(run.work)
+    config = app.write_config(run.work)
     # an installed kiosk has its modules byte-compiled; a checkout where PYTHONDONTWRITEBYTECODE
     # is set (as here) would compile every module at every start, a third of a second and more
     subprocess.run([sys.executable, "-m", "compileall", "-q", "index", "kiosk", "printing"],
                    cwd=ROOT, check=False, capture_output=True)
-    warm_kiosk_caches(data)
+    app.warm_kiosk_caches(data)
     run.details["notes"].append(
         "The kiosk's caches (the input method's dictionary and the catalogue's words for it) are "
         "built before the app is started, as deployment does (scripts/demo), so cold start and "
         "memory are those of a kiosk that has started before. A first start builds them in the "
         "background, the dictionary in a separate process (kiosk/ime/dictionary.py).")
-    with xvfb() as env:
-        starts_done = [cold_start(data, config, env) for _ in range(starts)]
+    with app.xvfb() as env:
+        starts_done = [app.cold_start(data, config, env) for _ in range(starts)]
         seconds = [s["seconds"] for s in starts_done]
         hwm = max(s["VmHWM"] for s in starts_done)
         run.details["cold_start"] = {"seconds": seconds, "line": starts_done[0]["line"],
@@ -401,7 +401,7 @@ def step_app(run: Run, data: Path, profile: bool, starts: int = 3) -> None:
         typed = next((q.text for q in qmod.load(queries)[0] if q.kind == "pinyin"), "zhengfu")
         _step(f"memory after one search typed into the kiosk ({typed})")
         try:
-            res = search_memory(data, config, env, typed, run.work)
+            res = app.search_memory(data, config, env, typed, run.work)
         except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
             run.details["notes"].append(f"the search could not be driven in the kiosk's window ({exc}); "
                                         "the search probe's memory stands for it")
@@ -415,51 +415,18 @@ def step_app(run: Run, data: Path, profile: bool, starts: int = 3) -> None:
                                             f"kiosk's window ({res.get('chinese_error')})")
         if profile and "app.cold_start_s" in run.misses:
             _step("cold start: profiling")
-            run.details["profiles"]["cold_start"] = profile_cold_start(data, config, env)
-
-
-def warm_kiosk_caches(data: Path) -> None:
-    """Build what a kiosk keeps under its data dir's `cache` between starts, as deployment does."""
-    from index import Catalogue
-    from kiosk.ime.vocabulary import CatalogueVocabulary
-
-    subprocess.run([sys.executable, "-m", "kiosk.ime", "--cache-dir", str(data / "cache"), "build"],
-                   cwd=ROOT, check=True, capture_output=True)
-    with Catalogue(data, prepare=False) as catalogue:
-        CatalogueVocabulary(catalogue, data / "cache").entries()
+            run.details["profiles"]["cold_start"] = app.profile_cold_start(data, config, env)
 
 
 # -- 7. PDF ---------------------------------------------------------------------------------------
 
-def twenty_page_item(seed: int) -> dict:
-    """A generated item whose body lays out to exactly PDF_PAGES pages."""
-    from index.model import parse_item
-    from printing.render import count_item_pages
-
-    from .generate import long_item
-
-    lo, hi = 5_000, 80_000
-    best = None
-    while lo <= hi:
-        mid = (lo + hi) // 2
-        item = long_item(mid, seed)
-        pages = count_item_pages(parse_item(item))
-        if pages == PDF_PAGES:
-            return item
-        if pages < PDF_PAGES:
-            lo = mid + 200
-        else:
-            hi = mid - 200
-        best = item
-    assert best is not None
-    return best
-
-
 def step_pdf(run: Run, profile: bool) -> None:
+    from .generate import item_of_pages
+
     _step(f"PDF of a {PDF_PAGES}-page item")
     path = run.work / "pdf-item.json"
     if not path.is_file():
-        path.write_text(json.dumps(twenty_page_item(run.seed), ensure_ascii=False), "utf-8")
+        path.write_text(json.dumps(item_of_pages(PDF_PAGES, run.seed), ensure_ascii=False), "utf-8")
     res = _probe("pdf", "--item", str(path), *(["--profile"] if profile else []))
     run.details["pdf"] = {k: v for k, v in res.items() if k != "profile"}
     run.add("pdf.20_pages_first_ms", res["first_ms"], "ms")
