@@ -250,14 +250,10 @@ class _Parts:
         self.procs: list[subprocess.Popen] = []
 
     def __enter__(self) -> _Parts:
-        env = dict(os.environ)
-        home = str(Path(__file__).resolve().parent.parent)  # where this `index` package is
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [home, env.get("PYTHONPATH")]))
-        for n, job in enumerate(self.jobs):
+        for n, job in enumerate(self.jobs):  # the same interpreter, as the background sync starts
             self.procs.append(subprocess.Popen(
                 [sys.executable, "-m", "index.partbuild", *job, str(self._result(n))],
-                env=env, cwd=home, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE))
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
         return self
 
     def _result(self, n: int) -> Path:

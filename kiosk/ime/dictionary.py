@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import subprocess
 import sys
 import threading
@@ -207,13 +206,10 @@ def build_in_child(path: Path, params: BuildParams) -> bool:
     code = ("import json, sys; from pathlib import Path; from kiosk.ime import cache; "
             "from kiosk.ime.build import BuildParams, build_payload; job = json.loads(sys.argv[1]); "
             "cache.write(Path(job['path']), build_payload(BuildParams(**job['params'])))")
-    env = dict(os.environ)
-    home = str(Path(__file__).resolve().parents[2])  # where the `kiosk` package is
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [home, env.get("PYTHONPATH")]))
-    try:
-        done = subprocess.run([sys.executable, "-c", code, job], env=env, cwd=home,
-                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, timeout=CHILD_TIMEOUT, check=False)
+    try:  # the same interpreter, as the background sync starts its children
+        done = subprocess.run([sys.executable, "-c", code, job], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              timeout=CHILD_TIMEOUT, check=False)
     except (OSError, subprocess.SubprocessError) as exc:
         log.warning("cannot build the input-method dictionary in a separate process: %s", exc)
         return False
