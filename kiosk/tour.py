@@ -152,6 +152,9 @@ def _attachment(t: Tour) -> None:
         k.pinyin("dangan", "档案")
         k.pinyin("mulu", "目录")
         k.hide_keyboard()
+        # the rows of 档案 alone may still be on screen: wait for the whole words, then their rows
+        k.wait(lambda: k.find(id="box")["text"] == "档案目录", "档案目录 in the box")
+        t.settle(1.5)
         k.wait(lambda: [w for w in k.widgets() if w["type"] == "ResultRow"], "results", 30)
         for n in range(6):
             rows = [w for w in k.widgets() if w["type"] == "ResultRow"]
